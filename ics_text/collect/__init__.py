@@ -1,0 +1,1 @@
+"""Collect: parse local files and fetched pages into Documents; crawl publishers' sites."""
