@@ -67,7 +67,7 @@ def build(source: Path) -> Path:
         if pending:
             numbered = pending[0][0] == "number"
             items = [ListItem(Paragraph(_escape(t), body)) for _, t in pending]
-            story.append(ListFlowable(items, bulletType="1" if numbered else "bullet",
+            story.append(ListFlowable(items, bulletType="1" if numbered else "bullet", bulletFormat="%s." if numbered else None,
                                       start="1" if numbered else None, leftIndent=14))
             pending.clear()
 

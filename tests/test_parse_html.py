@@ -1,0 +1,138 @@
+"""HTML parsing: each publisher's layout, and pages of sites we have no profile for."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from conftest import ROOT, corpus_rows, theme_annotations
+from ics_text.collect.parse import parse_bytes, parse_file
+
+CHROME = ["Accept all cookies", "Skip to main content", "Cookie settings", "Related content",
+          "Share on", "Sign up to our newsletter", "Privacy notice", "Terms and conditions"]
+
+HTML_ROWS = [r for r in corpus_rows() if r["path"].endswith((".html", ".htm"))]
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", s).split())
+
+
+@pytest.mark.parametrize("row", HTML_ROWS, ids=lambda r: f"{r['site']}/{r['path']}")
+def test_corpus_page_metadata_and_chrome(row):
+    doc = parse_file(row["file"])
+    assert doc.publisher == row["publisher"]
+    assert doc.title and _norm(doc.title) == _norm(row["title"])
+    assert doc.blocks[0].kind == "title"
+    if doc.published:  # newer LGA pages show no date; the manifest supplies it
+        assert doc.published == row["published"]
+    for phrase in CHROME:
+        assert phrase.lower() not in doc.text.lower(), phrase
+    for b in doc.blocks:
+        assert doc.text[b.start:b.end] == b.text
+
+
+def test_corpus_pages_keep_every_annotated_paragraph():
+    """Recall of body text: every paragraph annotators saw in a page is in our plain text."""
+    annotations = theme_annotations()
+    checked = missing = 0
+    for row in HTML_ROWS:
+        ann = annotations.get(f"corpus/{row['site']}/{row['path']}")
+        if not ann:
+            continue
+        text = _norm(parse_file(row["file"]).text)
+        for p in ann["passages"]:
+            checked += 1
+            if _norm(re.sub(r"^(?:[-•]|\d+\.)\s+", "", p["text"]))[:60] not in text:
+                missing += 1
+    if not checked:
+        pytest.skip("no annotated pages yet")
+    assert missing / checked <= 0.02, f"{missing} of {checked} annotated paragraphs missing"
+
+
+NHSCONFED_STYLE = """<!DOCTYPE html><html><head><title>Leaders respond to plan | NHS Confederation</title>
+<link rel="canonical" href="https://www.nhsconfed.org/news/leaders-respond-plan"></head><body>
+<div class="cookie-banner"><p>We use cookies to improve your experience.</p><button>Accept all cookies</button></div>
+<header class="site-header"><nav><ul><li><a href="/topics">Topics</a></li><li><a href="/publications">Publications</a></li></ul></nav></header>
+<main id="main-content"><article class="node node--type-news">
+<div class="content-type-label">Press release</div>
+<h1 class="page-title">Leaders respond to the winter plan</h1>
+<div class="field--name-field-summary"><p>Health leaders say the plan is a start but not enough.</p></div>
+<div class="date">5 December 2024</div>
+<div class="field--name-body">
+<p>Responding to the plan, Ada Quist, chief executive of the NHS Confederation, said:</p>
+<p>“Leaders will welcome the extra beds, but they needed this in the summer.”</p>
+<h2>What the plan says</h2>
+<ul><li>An extra 1,000 beds by January.</li><li>More <strong>ambulance</strong> hubs.</li></ul>
+<ol start="3"><li>Third item.</li></ol>
+</div>
+<div class="share-links"><a href="https://twitter.com/share">Share on X</a></div>
+</article></main>
+<footer><p>© NHS Confederation</p><a href="/privacy">Privacy notice</a></footer></body></html>"""
+
+
+def test_profile_layout_from_url():
+    doc = parse_bytes(NHSCONFED_STYLE.encode(), "page.html")
+    assert doc.url == "https://www.nhsconfed.org/news/leaders-respond-plan"
+    assert doc.publisher == "NHS Confederation"
+    assert doc.title == "Leaders respond to the winter plan"
+    assert doc.summary == "Health leaders say the plan is a start but not enough."
+    assert doc.published == "2024-12-05"
+    assert doc.type == "press release"
+    kinds = [b.kind for b in doc.blocks]
+    assert kinds[:2] == ["title", "summary"]
+    assert "heading" in kinds
+    items = [b.text for b in doc.blocks if b.kind == "list_item"]
+    assert items == ["- An extra 1,000 beds by January.", "- More ambulance hubs.", "3. Third item."]
+    assert "cookies" not in doc.text and "Share on" not in doc.text and "Topics" not in doc.text
+    assert "Press release" not in doc.text and "5 December 2024" not in doc.text
+
+
+UNKNOWN_SITE = """<html><head><title>Care funding gap widens - Example Health Trust</title></head><body>
+<div id="top"><a href="/">Home</a> | <a href="/about">About us</a></div>
+<div class="layout"><div class="col-left"><ul class="menu"><li><a href="/a">Services</a></li></ul></div>
+<div class="col-main"><h1>Care funding gap widens</h1>
+<p>Posted on 3 March 2022</p>
+<p>The trust board heard that the funding gap for community services had grown to £4.5m this year, with three quarters of it falling on district nursing.</p>
+<p>Directors agreed to ask commissioners for a two-year settlement so that recruitment could be planned.</p>
+<p>The board will meet again in the spring to review progress against the recovery plan.</p>
+</div></div><div class="site-footer">Example Health Trust, registered office</div></body></html>"""
+
+
+def test_generic_page_without_profile():
+    doc = parse_bytes(UNKNOWN_SITE.encode(), "https://example.org/news/gap")
+    assert doc.title == "Care funding gap widens"
+    assert doc.published == "2022-03-03"
+    assert doc.publisher is None
+    assert "£4.5m this year" in doc.text
+    assert "Services" not in doc.text and "registered office" not in doc.text
+    assert "Posted on" not in doc.text
+
+
+def test_windows_1252_page_with_wrong_declaration():
+    html = ("<html><head><meta charset='utf-8'><title>T</title></head><body><main><h1>Budget</h1>"
+            "<p>Councils face a \u201cperfect storm\u201d of costs \u2013 and \u00a3300m gap in "
+            "funding that the sector cannot close on its own this year.</p></main></body></html>")
+    doc = parse_bytes(html.encode("cp1252"), "page.html")
+    assert "\u201cperfect storm\u201d" in doc.text and "\u00a3300m" in doc.text
+
+
+def test_text_command_output_is_offset_base(tmp_path):
+    from typer.testing import CliRunner
+
+    from ics_text.cli import app
+
+    page = tmp_path / "p.html"
+    page.write_text(NHSCONFED_STYLE, encoding="utf-8")
+    result = CliRunner().invoke(app, ["text", str(page)])
+    assert result.exit_code == 0
+    assert result.stdout.rstrip("\n") == parse_file(page).text
+
+
+def test_example_text_files_parse():
+    for path in sorted((ROOT.parent / "shared" / "examples").glob("*.txt")):
+        doc = parse_file(path)
+        assert doc.blocks[0].kind == "title"
+        assert len(doc.blocks) >= 4
