@@ -136,3 +136,31 @@ def test_example_text_files_parse():
         doc = parse_file(path)
         assert doc.blocks[0].kind == "title"
         assert len(doc.blocks) >= 4
+
+
+OLD_CMS = """<html><head><title>Statement on the settlement</title></head><body>
+<table width="100%"><tr><td class="nav"><a href="/">Home</a><br><a href="/news">News</a></td>
+<td class="body"><h1>Statement on the settlement</h1>
+<b>Published:</b> 14/02/2020<br><br>
+The council's leader said the settlement was a disappointment for rural areas, where the cost of
+delivering services is higher than in towns.<br><br>
+A further statement will follow once the figures have been checked by officers and the cabinet has
+met to consider them.<br><br>
+</td></tr></table></body></html>"""
+
+
+def test_old_cms_text_in_table_cells_with_br_paragraphs():
+    doc = parse_bytes(OLD_CMS.encode(), "https://council.example/news/1")
+    paras = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert doc.title == "Statement on the settlement"
+    assert doc.published == "2020-02-14"
+    assert any(p.startswith("The council's leader said") and p.endswith("than in towns.") for p in paras)
+    assert any(p.startswith("A further statement") for p in paras)
+
+
+def test_time_in_main_text_beats_time_in_sidebar():
+    html = ("<html><body><aside><time datetime='2019-01-01'>1 Jan</time></aside><main><article>"
+            "<h1>Neighbourhood teams</h1><time datetime='2025-06-30'>30 June 2025</time>"
+            "<p>" + "Neighbourhood health teams are being set up in every area. " * 6 + "</p>"
+            "</article></main></body></html>")
+    assert parse_bytes(html.encode(), "x.html").published == "2025-06-30"

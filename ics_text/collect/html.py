@@ -23,7 +23,8 @@ from .profiles import Profile, load_profiles, profile_for_url
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "dl",
               "figcaption", "address"}
 CONTAINER_TAGS = {"div", "section", "article", "main", "header", "span", "ul", "ol", "body",
-                  "blockquote", "figure", "aside", "details", "center", "font"}
+                  "blockquote", "figure", "aside", "details", "center", "font", "table", "tbody",
+                  "thead", "tr", "td", "th"}
 ALWAYS_DROP = ["script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select",
                "input", "nav", "footer", "object", "embed", "canvas", "map"]
 # Class/id words of page chrome. Matched against whole words of class and id values.
@@ -93,8 +94,11 @@ def parse_html(html: str, source: str, url: str | None = None) -> Document:
         if len(" ".join(t for _, t in fallback)) > len(" ".join(t for _, t in blocks)):
             blocks = ([("title", title)] if title else []) + fallback
 
+    # The profile's date field, then the page's own declaration, then a <time> in the main text,
+    # then a date line near the title. A <time> elsewhere may belong to a related article.
+    time_tag = main.find("time", attrs={"datetime": True})
     published = (find_date(meta.get("date") or "") or head.get("published")
-                 or found.get("published"))
+                 or find_date(time_tag["datetime"] if time_tag else "") or found.get("published"))
     doc_type = _type_from(meta.get("type_label") or found.get("type_label"), url, layout)
     links = _links(main, base)
     return Document.from_blocks(
@@ -115,9 +119,6 @@ def _head_metadata(soup) -> dict:
     if url and not urlsplit(url).scheme:
         url = None  # a relative canonical tells us nothing about the host
     published = meta("article:published_time", "date", "dc.date", "DC.date.issued", "dcterms.date")
-    time_tag = soup.find("time", attrs={"datetime": True})
-    if not published and time_tag:
-        published = time_tag["datetime"]
     title = meta("og:title")
     if not title and soup.title and soup.title.string:
         title = re.split(r"\s+[|–-]\s+", soup.title.string.strip())[0]
@@ -215,16 +216,18 @@ def _visit(node, blocks):
     inline: list[str] = []
 
     def flush():
-        text = _clean("".join(inline))
-        if text:
-            blocks.append(("paragraph", text))
+        # Loose text between blocks; a blank line or two <br>s in a row separate paragraphs.
+        for part in re.split(r"\n\s*\n", "".join(inline)):
+            text = _clean(part)
+            if text:
+                blocks.append(("paragraph", text))
         inline.clear()
 
     for child in node.children:
         if isinstance(child, NavigableString):
             if child.__class__.__name__ in ("Comment", "Doctype", "ProcessingInstruction", "CData"):
                 continue
-            inline.append(str(child))
+            inline.append(" ".join(str(child).split("\n")))  # source line breaks are spaces
             continue
         if not isinstance(child, Tag):
             continue
@@ -240,7 +243,7 @@ def _visit(node, blocks):
             flush()
             blocks.append(("title" if name == "h1" else "heading", _clean(child.get_text())))
             continue
-        if name == "table":
+        if name == "table" and not _layout_table(child):
             flush()
             for tr in child.find_all("tr"):
                 cells = [_clean(c.get_text()) for c in tr.find_all(["td", "th"])]
@@ -278,6 +281,12 @@ def _emit_list(lst, blocks):
             blocks.append(("list_item", marker + _clean(li.get_text())))
         for inner in nested:
             _emit_list(inner, blocks)
+
+
+def _layout_table(table) -> bool:
+    """Old sites lay out whole pages with tables: those are containers, not data."""
+    return (table.find(["h1", "h2", "p", "table", "ul"]) is not None
+            or any(len(td.get_text(strip=True)) > 300 for td in table.find_all("td")))
 
 
 def _has_blocks(tag) -> bool:
