@@ -83,8 +83,10 @@ def _page_lines(pdf, index: int) -> list[Line]:
             first = start + (len(seg) - len(seg.lstrip()))
             last = start + len(seg.rstrip()) - 1
             if seg.strip() and last < n:
-                left, bottom, _, top = textpage.get_charbox(first)
-                _, _, right, _ = textpage.get_charbox(last)
+                # loose boxes span the font's ascent and descent: the same height for every glyph,
+                # so gaps between lines do not depend on which letters they hold
+                left, bottom, _, top = textpage.get_charbox(first, loose=True)
+                _, _, right, _ = textpage.get_charbox(last, loose=True)
                 # the size of the first letter: a bullet or list number is often drawn larger
                 letter = re.search(r"[^\W\d_]", seg)
                 size = raw.FPDFText_GetFontSize(textpage.raw, start + letter.start() if letter else first)
@@ -145,7 +147,7 @@ def _blocks(lines: list[Line]) -> list[Block]:
         bullet = BULLET.match(ln.text) if not heading else None
         numbered = NUMBERED.match(ln.text) if not heading else None
         new_block = (
-            prev is None or ln.page != prev.page and not _continues(prev, ln, body_left)
+            prev is None or ln.page != prev.page and not _continues(prev, ln)
             or (ln.page == prev.page and ln.top - prev.bottom > gap + 3)
             or heading != (kind in ("title", "heading"))
             or bool(bullet) or bool(numbered)
@@ -175,10 +177,12 @@ def _blocks(lines: list[Line]) -> list[Block]:
     return _merge_marker_lines(blocks)
 
 
-def _continues(prev: Line, ln: Line, body_left: int) -> bool:
-    """A paragraph running over a page break: the last line fills the column, no capital start."""
+def _continues(prev: Line, ln: Line) -> bool:
+    """A paragraph running over a page break: the last line fills the column and ends mid-sentence,
+    or the next page starts in lower case."""
     full = prev.right > prev.page_width * 0.7
-    return full and not prev.text.rstrip().endswith((".", ":", "?", "!")) and ln.text[:1].islower()
+    open_end = not prev.text.rstrip().endswith((".", ":", "?", "!", "”", "’", '"'))
+    return ln.size == prev.size and (full and open_end or ln.text[:1].islower())
 
 
 def _merge_marker_lines(blocks: list[Block]) -> list[Block]:
