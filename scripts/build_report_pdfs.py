@@ -1,4 +1,4 @@
-"""Build the bundled corpus's report PDFs from their sources in corpus/pdf-src/.
+"""Build the bundled corpus's report PDFs from their sources in corpus/_pdf-src/.
 
     .venv/bin/python scripts/build_report_pdfs.py [SOURCE.txt ...]
 
@@ -102,7 +102,7 @@ def build(source: Path) -> Path:
 
 
 def main(argv: list[str]) -> None:
-    sources = [Path(a) for a in argv] or sorted((CORPUS / "pdf-src").rglob("*.txt"))
+    sources = [Path(a) for a in argv] or sorted((CORPUS / "_pdf-src").rglob("*.txt"))
     for source in sources:
         print(build(source).relative_to(CORPUS))
 
