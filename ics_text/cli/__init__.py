@@ -15,3 +15,4 @@ app = typer.Typer(
 )
 
 from . import store_cmds  # noqa: E402,F401  (registers commands)
+from . import scrape_cmds  # noqa: E402,F401  (registers scrape, reparse)
