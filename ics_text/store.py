@@ -199,16 +199,22 @@ class Store:
         doc.id = doc_id
         return AddResult("changed" if prev else "added", doc_id, key)
 
-    def replace_parse(self, doc_id: int, doc: Document) -> None:
-        """Swap a stored version's parsed text and blocks for a new parse of the same raw bytes."""
+    def replace_parse(self, doc_id: int, doc: Document) -> int:
+        """Store a new parse of a stored version's raw bytes as the next version; returns its id.
+
+        A new row (rather than an update in place) means every later stage sees a new document id
+        and redoes its work, with no stage-specific invalidation; the old parse stays as history.
+        """
         with self.transaction() as conn:
-            conn.execute(
-                "UPDATE documents SET source=?, url=?, title=?, publisher=?, published=?, type=?, "
-                "summary=?, text=? WHERE id=?",
-                (doc.source, doc.url, doc.title, doc.publisher, doc.published, doc.type,
-                 doc.summary, doc.text, doc_id))
-            conn.execute("DELETE FROM blocks WHERE document_id = ?", (doc_id,))
-            self._insert_blocks(conn, doc_id, doc.blocks)
+            old = conn.execute("SELECT key, content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if old is None:
+                raise StoreError(f"no document with id {doc_id} in {self.path}")
+            version = conn.execute("SELECT MAX(version) FROM documents WHERE key = ?",
+                                   (old["key"],)).fetchone()[0]
+            conn.execute("UPDATE documents SET is_current = 0 WHERE key = ?", (old["key"],))
+            new_id = self._insert_document(conn, doc, old["key"], version + 1, old["content_hash"])
+        doc.id = new_id
+        return new_id
 
     def _insert_document(self, conn, doc: Document, key: str, version: int, h: str) -> int:
         cur = conn.execute(

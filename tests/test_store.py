@@ -107,3 +107,13 @@ def test_concurrent_reader_sees_committed_state_only(db_path):
         writer.add(_doc("Second.", url="https://a/2"), b"2")
         assert reader.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
     assert reader.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
+
+
+def test_reparse_makes_a_new_version_over_the_same_snapshot(store):
+    first = store.add(_doc("Old parse."), b"raw")
+    new_id = store.replace_parse(first.id, _doc("Better parse."))
+    assert new_id != first.id
+    assert [d.id for d in store.documents()] == [new_id]
+    assert store.raw(new_id) == store.raw(first.id)
+    assert store.add(_doc("Old parse."), b"raw").status == "unchanged"
+    assert [v["is_current"] for v in store.versions(new_id)] == [0, 1]
