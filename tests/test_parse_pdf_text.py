@@ -109,3 +109,103 @@ def test_text_paragraphs_lists_and_title():
         ("list_item", "- First ask"), ("list_item", "- Second ask continued"),
         ("list_item", "3. Third ask"), ("paragraph", "A closing line.")]
     assert doc.title == "Report calls for reform"
+
+
+def _scanned_pdf() -> bytes:
+    """A page that is only a picture of text, as a scanner makes it."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    img = Image.new("L", (600, 800), 255)
+    draw = ImageDraw.Draw(img)
+    for y in range(60, 760, 18):
+        draw.line((50, y, 550, y), fill=40, width=6)  # lines of "text"
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawImage(ImageReader(img), 0, 0, width=A4[0], height=A4[1])
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_scanned_pdf_has_one_clear_error():
+    with pytest.raises(ParseError) as e:
+        parse_bytes(_scanned_pdf(), "scan.pdf")
+    assert str(e.value) == "scan.pdf: no text layer (scanned PDF?)"
+
+
+def _zero_page_pdf() -> bytes:
+    """A well-formed PDF whose page tree is empty."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def test_zero_page_pdf():
+    with pytest.raises(ParseError, match="empty.pdf: PDF has no pages"):
+        parse_bytes(_zero_page_pdf(), "empty.pdf")
+
+
+def test_truncated_pdf():
+    data = _report_pdf(20)
+    with pytest.raises(ParseError) as e:
+        parse_bytes(data[: len(data) * 2 // 3], "cut.pdf")
+    assert str(e.value).startswith("cut.pdf: truncated PDF")
+    assert "\n" not in str(e.value)
+
+
+def test_pdf_date_from_cover_and_junk_file_title():
+    """A cover's 'March 2024' is the date; a file title like 'Microsoft Word - x.docx' is not a
+    title; the cover's subtitle is the summary."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setTitle("Microsoft Word - final_draft_v3.docx")
+    c.setFont("Helvetica-Bold", 30)
+    c.drawString(60, 560, "Counting every carer")
+    c.setFont("Helvetica", 15)
+    c.drawString(60, 520, "Unpaid care in the county, in numbers and in people's own words")
+    c.setFont("Helvetica", 12)
+    c.drawString(60, 120, "March 2024")
+    c.showPage()
+    c.setFont("Helvetica", 10)
+    y = 760
+    for i in range(12):
+        c.drawString(60, y, f"Line {i} of the body text of the report, long enough to look like prose.")
+        y -= 13
+    c.showPage()
+    c.save()
+    doc = parse_bytes(buf.getvalue(), "carers.pdf")
+    assert doc.title == "Counting every carer"
+    assert doc.published == "2024-03-01"
+    assert doc.summary == "Unpaid care in the county, in numbers and in people's own words"
+    assert [b.kind for b in doc.blocks[:3]] == ["title", "summary", "paragraph"]
+    assert "March 2024" not in doc.text
+
+
+def test_pdf_footnotes_are_separate_and_references_leave_the_text():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_layouts import build_pdf
+
+    doc = parse_bytes(build_pdf("footnotes")[0], "notes.pdf")
+    first = next(b for b in doc.blocks if b.text.startswith("Councils spent around"))
+    assert "2022/23, a smaller sum" in first.text  # the raised "1" is gone
+    notes = [b for b in doc.blocks if b.text.startswith(("1 Figures", "2 The survey"))]
+    assert len(notes) == 2 and all(b.kind == "paragraph" for b in notes)
+    assert "organisations" in doc.text and "long-term" in doc.text  # hyphenated line ends

@@ -16,3 +16,5 @@ app = typer.Typer(
 
 from . import store_cmds  # noqa: E402,F401  (registers commands)
 from . import scrape_cmds  # noqa: E402,F401  (registers scrape, reparse)
+from . import themes_cmds  # noqa: E402,F401  (registers themes, search)
+from . import extract_cmds  # noqa: E402,F401  (registers extract, extract-store, quotes, stats, recommendations)

@@ -55,7 +55,7 @@ def parse_bytes(data: bytes, source: str, content_type: str | None = None, url: 
     if kind == "pdf":
         from .pdf import parse_pdf
 
-        doc = parse_pdf(data, source)
+        doc = parse_pdf(data, source, url=url)
     elif kind == "html":
         from .html import parse_html
 

@@ -1,0 +1,113 @@
+"""Labelled passages: loading them, calibrating per-theme thresholds, and honest evaluation.
+
+The labelled set lives in ``benchmarks/annotated/themes/<site>/<stem>.json`` as
+``{"source": ..., "passages": [{"text": ..., "themes": [ids]}]}``, passages in reading order.
+``calibrate`` fits thresholds on all of it (what ``ics-text themes calibrate`` writes to the taxonomy
+file); ``cross_validate`` fits on some documents and scores the others, so the reported F1 is for
+publications the thresholds never saw.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..paths import ROOT
+
+DEFAULT_LABELLED = ROOT / "benchmarks" / "annotated" / "themes"
+
+
+@dataclass
+class LabelledSet:
+    texts: list[str] = field(default_factory=list)
+    labels: list[list[str]] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # the source document of each passage
+    errors: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def load_labelled(folder: str | Path | None = None, known: set[str] | None = None) -> LabelledSet:
+    """Every labelled passage under ``folder`` (files in name order, passages in reading order).
+
+    A file that cannot be read is reported in ``errors`` and skipped; theme ids not in ``known`` are
+    reported too (a typo in an annotation should not silently count as a miss).
+    """
+    folder = Path(folder) if folder else DEFAULT_LABELLED
+    out = LabelledSet()
+    for f in sorted(folder.glob("*/*.json")) + sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+            passages = data["passages"]
+            source = data.get("source") or str(f)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            out.errors.append(f"{f}: not a labelled-passages file ({e})")
+            continue
+        for p in passages:
+            if not isinstance(p, dict) or not str(p.get("text", "")).strip():
+                continue
+            themes = [t for t in p.get("themes") or []]
+            bad = [t for t in themes if known is not None and t not in known]
+            if bad:
+                out.errors.append(f"{f}: unknown theme id(s) {', '.join(bad)}")
+            out.texts.append(p["text"])
+            out.labels.append([t for t in themes if known is None or t in known])
+            out.groups.append(source)
+    return out
+
+
+def calibrate(themes, encoder, labelled: LabelledSet, **params):
+    """A ThemeAssigner whose thresholds are fitted on the whole labelled set."""
+    from .assign import ThemeAssigner
+
+    X = encoder.encode(labelled.texts)
+    return ThemeAssigner(themes=themes, encoder=encoder, **params).fit(X, labelled.labels,
+                                                                       groups=labelled.groups)
+
+
+def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=None, **params):
+    """Held-out predictions: thresholds fitted on the other folds' documents (GroupKFold)."""
+    from sklearn.model_selection import GroupKFold
+
+    from .assign import ThemeAssigner
+
+    X = encoder.encode(labelled.texts) if X is None else X
+    groups = np.asarray(labelled.groups)
+    base = ThemeAssigner(themes=themes, encoder=encoder, **params).fit()
+    Y = base._indicator(labelled.labels)
+    pred = np.zeros_like(Y)
+    scores = np.zeros(Y.shape, dtype=float)
+    n_folds = min(folds, len(set(labelled.groups)))
+    for train, test in GroupKFold(n_splits=n_folds).split(X, Y, groups):
+        a = ThemeAssigner(themes=themes, encoder=encoder, **params)
+        a.fit(X[train], Y[train], groups=groups[train])
+        pred[test] = a.predict(X[test], groups=groups[test])
+        scores[test] = a.transform(X[test], groups=groups[test])
+    return base.theme_ids_, Y, pred, scores
+
+
+def prf(Y: np.ndarray, pred: np.ndarray, ids: list[str]) -> dict:
+    """Per-theme and macro precision/recall/F1 (macro over themes with at least one label)."""
+    per = {}
+    for j, t in enumerate(ids):
+        tp = int((pred[:, j] & Y[:, j]).sum())
+        fp = int((pred[:, j] & (1 - Y[:, j])).sum())
+        fn = int(((1 - pred[:, j]) & Y[:, j]).sum())
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        per[t] = {"support": int(Y[:, j].sum()), "precision": p, "recall": r, "f1": f,
+                  "predicted": int(pred[:, j].sum())}
+    scored = [v for v in per.values() if v["support"]]
+    macro = {k: float(np.mean([v[k] for v in scored])) if scored else 0.0
+             for k in ("precision", "recall", "f1")}
+    tp = int((pred & Y).sum())
+    micro_p = tp / max(int(pred.sum()), 1)
+    micro_r = tp / max(int(Y.sum()), 1)
+    micro = {"precision": micro_p, "recall": micro_r,
+             "f1": 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0}
+    return {"per_theme": per, "macro": macro, "micro": micro}

@@ -1,0 +1,98 @@
+"""Keyword, semantic and hybrid search over stored passages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ics_text.store import StoreError
+from ics_text.themes.search import PassageIndex, Searcher, highlight
+from themes_fixtures import CCN, CONFED, LGA, add, doc, encoder_model  # noqa: F401
+
+DISCHARGE = ("Patients who are medically fit to leave are stuck on wards because no care package "
+             "can be arranged in time.")
+FLOODS = "The county's flood defences need repair before the autumn storms arrive."
+BUDGET = "The council budget has a gap of £40 million next year, and reserves are nearly spent."
+PAY = "Care workers earn little more than the minimum wage, so homes lose staff to retail."
+
+
+@pytest.fixture
+def searcher(store, encoder_model):
+    from ics_text.themes import build_themes
+
+    add(store, doc("h.txt", [DISCHARGE, FLOODS], publisher=CONFED, published="2023-01-05"))
+    add(store, doc("b.txt", [BUDGET], publisher=LGA, published="2021-07-01"))
+    add(store, doc("p.txt", [PAY, "Flood risk maps are being redrawn for coastal towns."],
+                   publisher=CCN, published="2024-02-01"))
+    build_themes(store)
+    return Searcher(store)
+
+
+def test_keyword_search_ranks_and_highlights(searcher):
+    hits = searcher.search("flood", mode="keyword")
+    assert [h["text"] for h in hits][:2] and all("lood" in h["text"] for h in hits)
+    assert len(hits) == 2
+    assert "[flood]" in hits[0]["snippet"].lower()
+    assert hits[0]["rank"] == 1 and hits[0]["score"] >= hits[1]["score"]
+    h = hits[0]
+    assert {"citation", "title", "publisher", "published", "url", "start", "end", "themes"} <= set(h)
+    assert searcher.store.get(h["document_id"]).text[h["start"]:h["end"]] == h["text"]
+    assert searcher.search("zebra crossing", mode="keyword") == []
+
+
+def test_semantic_search_finds_meaning_without_shared_words(searcher):
+    hits = searcher.search("delayed hospital discharges", mode="semantic", limit=3)
+    assert hits[0]["text"] == DISCHARGE
+    assert hits[0]["score"] > hits[-1]["score"]
+    assert searcher.search("delayed hospital discharges", mode="keyword") == []
+    # the snippet marks query words that do occur (none here but 'hospital' is absent too)
+    assert "[" not in hits[0]["snippet"] or "]" in hits[0]["snippet"]
+
+
+def test_hybrid_fuses_both_rankings(searcher):
+    hits = searcher.search("flood defences repair", mode="hybrid", limit=5)
+    assert hits[0]["text"] == FLOODS
+    assert hits[0]["keyword_rank"] == 1 and hits[0]["semantic_rank"] == 1
+    # a passage found by meaning only still appears, below the one found both ways
+    assert any(h["keyword_rank"] is None for h in hits)
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_filters_apply_in_every_mode(searcher):
+    for mode in ("keyword", "semantic", "hybrid"):
+        hits = searcher.search("flood", mode=mode, publisher="ccn")
+        assert hits and {h["publisher"] for h in hits} == {CCN}
+        assert all(h["published"] >= "2024-01-01" for h in searcher.search("flood", mode=mode,
+                                                                           since="2024-01-01"))
+        assert searcher.search("flood", mode=mode, until="2020-01-01") == []
+    themed = searcher.search("staff", mode="semantic", theme="workforce")
+    assert themed and all(any(t["id"] == "workforce" for t in h["themes"]) for h in themed)
+
+
+def test_bad_mode_and_odd_queries(searcher):
+    with pytest.raises(StoreError, match="unknown search mode"):
+        searcher.search("x", mode="fuzzy")
+    assert searcher.search('"', mode="keyword") == []
+    assert searcher.search("   ", mode="semantic") == []
+    # FTS syntax in user input is quoted, not an error
+    assert isinstance(searcher.search("care AND (NEAR", mode="hybrid"), list)
+
+
+def test_index_top_and_highlight():
+    ids = np.array([10, 11, 12])
+    docs = np.array([1, 1, 2])
+    m = np.eye(3, dtype=np.float32)
+    idx = PassageIndex(ids, docs, m, "m")
+    q = np.array([0.1, 0.9, 0.5], dtype=np.float32)
+    assert [p for p, _ in idx.top(q, 2)] == [11, 12]
+    assert [p for p, _ in idx.top(q, 3, allowed_docs=np.array([2]))] == [12]
+    assert idx.top(q, 0) == []
+    assert [p for p, _ in idx.top(q, 5, allowed_passages=np.array([10, 12]))] == [12, 10]
+    assert idx.top(q, 3, allowed_docs=np.array([9])) == []
+    s = highlight("Councils said funding for public health was cut again.", "public health funding")
+    assert "[funding]" in s and "[public]" in s and "[health]" in s
+    long = "word " * 100 + "target here " + "word " * 100
+    clipped = highlight(long, "target")
+    assert "[target]" in clipped and clipped.startswith("…") and len(clipped) < 300
+
