@@ -82,7 +82,7 @@ def load_cases(annotated: str, examples: str | None, only: str | None):
 
     manifests = _manifests()
     cases, skipped = [], []
-    files = sorted(glob.glob(os.path.join(annotated, "*", "*.json")))
+    files = sorted(glob.glob(os.path.join(annotated, "**", "*.json"), recursive=True))
     for f in files:
         exp = json.load(open(f, encoding="utf-8"))
         src = exp.get("source") or ""

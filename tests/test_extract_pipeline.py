@@ -137,6 +137,16 @@ def test_degenerate_texts(nlp, text):
     check_offsets(text, extract_text(text))
 
 
+def test_long_runs_of_quote_marks_stay_linear(nlp):
+    """spaCy's tokenizer is quadratic on long punctuation runs: 20,000 marks must not hang."""
+    from ics_text.extract.pipeline import extract_text
+
+    text = "Title\n\n" + "\u2018" * 20000 + "\n\nThe LGA said: \u201cWe need 95% of it.\u201d"
+    f = extract_text(text)
+    check_offsets(text, f)
+    assert [q.text for q in f.quotes] == ["We need 95% of it."]
+
+
 def test_two_worker_processes_give_the_same_findings(nlp):
     from ics_text.extract.pipeline import extract_documents
 

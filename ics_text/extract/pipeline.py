@@ -170,7 +170,7 @@ def _pipe(nlp, batch: list[Document], limit: int, batch_size: int) -> list[Findi
     def tuples():
         for n, doc in enumerate(batch):
             for offset, piece in split_text(doc.text or "", limit):
-                d = nlp.make_doc(piece)
+                d = nlp.make_doc(defuse(piece))
                 d._.publisher = doc.publisher
                 yield d, (n, offset)
 
@@ -178,6 +178,20 @@ def _pipe(nlp, batch: list[Document], limit: int, batch_size: int) -> list[Findi
     for d, (n, offset) in nlp.pipe(tuples(), as_tuples=True, batch_size=batch_size):
         merge_findings(out[n], findings_from_doc(d), offset)
     return out
+
+
+_PUNCT_RUN = re.compile(r"[^\w\s]{64,}")
+
+
+def defuse(text: str) -> str:
+    """Break very long runs of punctuation, on which spaCy's tokenizer takes quadratic time.
+
+    Every other character of such a run becomes a space, so offsets are unchanged; no finding
+    lives inside a run of 64 symbols.
+    """
+    if not _PUNCT_RUN.search(text):
+        return text
+    return _PUNCT_RUN.sub(lambda m: "".join(c if i % 2 else " " for i, c in enumerate(m.group())), text)
 
 
 def findings_from_doc(doc) -> Findings:

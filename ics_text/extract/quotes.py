@@ -38,8 +38,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
-from .. import records
 from ..records import Quote
+from . import msgpack  # noqa: F401  (records travel in msgpack: nlp.pipe(n_process=2))
 from .orgs import OrgResolver, clean_org, load_aliases
 
 FACTORY = "ics_quotes"
@@ -54,24 +54,6 @@ if not Doc.has_extension(EXTENSION):
     Doc.set_extension(EXTENSION, default=None)
 
 
-# Docs cross process boundaries as msgpack (nlp.pipe(n_process=2), Doc.to_bytes, DocBin with
-# user data): teach srsly to carry our record classes (Quote, and the other findings too).
-def _encode_record(obj, chain=None):
-    if isinstance(obj, records.Record):
-        return {"__ics_record__": type(obj).__name__, "fields": obj.to_dict()}
-    return obj if chain is None else chain(obj)
-
-
-def _decode_record(obj, chain=None):
-    if isinstance(obj, dict) and "__ics_record__" in obj:
-        cls = getattr(records, obj["__ics_record__"], None)
-        if cls is not None:
-            return cls.from_dict(obj["fields"])
-    return obj if chain is None else chain(obj)
-
-
-srsly.msgpack_encoders.register("ics_text_records", func=_encode_record)
-srsly.msgpack_decoders.register("ics_text_records", func=_decode_record)
 
 # -- quote marks -----------------------------------------------------------------------------------
 
@@ -525,6 +507,7 @@ class _DocQuotes:
         self.last_para = -10
         self.last_label = False
         self.paras: list[tuple[int, int]] = []
+        self.flags: list[tuple[bool, bool, bool]] = []
         self.prev_tail: tuple[int, int] | None = None  # previous paragraph after its last quote
         self.open_rec: Quote | None = None  # the last record, when its quote ran open mid-sentence
 
@@ -581,6 +564,7 @@ class _DocQuotes:
             return []
         out: list[Quote] = []
         headline_quotes: list[int] = []
+        chain: list[int] = []  # records of a quote running over paragraphs with no speaker of its own
         paras = self.paras = paragraphs(text)
         carried = False
         pending: _Attribution | None = None  # "Name, role, said:" closing the previous paragraph
@@ -603,7 +587,11 @@ class _DocQuotes:
                 found = self.paragraph_quotes(pi, ps, pe, spans, pending, carried)
                 if found and _is_headline(text, ps, pe):
                     headline_quotes.extend(range(len(out), len(out) + len(found)))
+                base = len(out)
                 out.extend(found)
+                chain = self.run_on(out, chain, base, carried, open_end) if found else []
+            else:
+                chain = []
             if not open_end:
                 self.open_rec = None
             pending = None
@@ -615,6 +603,27 @@ class _DocQuotes:
         for i in headline_quotes:
             self.from_body(out, i)
         return out
+
+    def run_on(self, out: list[Quote], chain: list[int], base: int, carried: bool, open_end: bool) -> list[int]:
+        """Give the paragraphs of a quote running over several the speaker named at its end.
+
+        "'First paragraph ... \n\n 'Last paragraph,' said Jane Doe.": the earlier paragraphs
+        had no attribution of their own and take Jane Doe's. Returns the new chain.
+        """
+        explicit, at_start, _ = self.flags[0]
+        if chain and carried and at_start and explicit and out[base].speaker:
+            q = out[base]
+            for j in chain:
+                out[j] = replace(out[j], speaker=q.speaker, speaker_role=q.speaker_role,
+                                 speaker_org=q.speaker_org, cue=q.cue)
+            chain = []
+        if not (carried and at_start):
+            chain = []
+        if open_end and not self.flags[-1][2]:
+            if not self.flags[-1][0]:
+                return chain + [len(out) - 1]
+            return []
+        return []
 
     @staticmethod
     def from_body(out: list[Quote], i: int) -> None:
@@ -659,6 +668,8 @@ class _DocQuotes:
         prev_att: _Attribution | None = None  # attribution of the previous quote in this paragraph
         prev_sentence_open = False  # previous quote's sentence goes on into this one
         prev_partial = False
+        inferred = False  # the speaker came from context, not from this quote's own sentence
+        self.flags = []  # (explicitly attributed, opens the paragraph, closed) for each record returned
         headline = None  # whether the paragraph is a title or heading (worked out when needed)
         for k, sp in enumerate(spans):
             gap_a = spans[k - 1].close if k else ps
@@ -736,17 +747,18 @@ class _DocQuotes:
                     prev_sentence_open = not ends_terminal
                     continue
             else:
+                inferred = att is None
                 if att is None and prev_att is not None and not pre_s:
                     att = prev_att
                     speaker = att.speaker
                 if att is None and pending is not None and k == 0 and at_para_start:
-                    att = pending
+                    att, inferred = pending, False
                     speaker = self.resolve(att.speaker, sp.start)
                 if att is None and at_para_start and len(spans) == 1 and not text[sp.close:pe].strip(" .,"):
                     # a pull quote: the whole block, with a name line under it
                     sub = self.name_line(pi + 1)
                     if sub is not None:
-                        att = _Attribution(None, sub, sp.start)
+                        att, inferred = _Attribution(None, sub, sp.start), False
                         speaker = self.resolve(sub, sp.start)
                 if att is None and at_para_start and self.last is not None and not self.last_label and \
                         pi - self.last_para <= self.comp.continue_paragraphs and self.looks_spoken(content, sp):
@@ -766,6 +778,7 @@ class _DocQuotes:
                              speaker_role=speaker.role if speaker else None,
                              speaker_org=speaker.org if speaker else None,
                              cue=att.cue if att else None, partial=partial, start=sp.start, end=sp.end))
+            self.flags.append((partial or not inferred, at_para_start, sp.closed))
             if not sp.closed and content[-1] not in _TERMINAL and content[-1] not in ":":
                 self.open_rec = out[-1]
         return out

@@ -35,6 +35,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..paths import models_dir
 from ..records import Statistic
+from . import msgpack  # noqa: F401  (records travel in msgpack: nlp.pipe(n_process=2))
 
 FACTORY = "ics_statistics"
 DATA_FILE = "statistics.yaml"
@@ -69,21 +70,6 @@ if not Doc.has_extension("statistics"):
     Doc.set_extension("statistics", default=None)
 
 
-# Docs travel between processes as msgpack (nlp.pipe(n_process=2)); teach srsly our record.
-def _encode_statistic(obj, chain=None):
-    if isinstance(obj, Statistic):
-        return {"__ics_statistic__": obj.to_dict()}
-    return obj if chain is None else chain(obj)
-
-
-def _decode_statistic(obj, chain=None):
-    if isinstance(obj, dict) and "__ics_statistic__" in obj:
-        return Statistic.from_dict(obj["__ics_statistic__"])
-    return obj if chain is None else chain(obj)
-
-
-srsly.msgpack_encoders.register("ics_statistic", func=_encode_statistic)
-srsly.msgpack_decoders.register("ics_statistic", func=_decode_statistic)
 
 
 def _words(items) -> str:
