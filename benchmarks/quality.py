@@ -288,9 +288,14 @@ def ratio(a):
     return f"{a[0] / a[1]:.3f} ({a[0]}/{a[1]})" if a[1] else "n/a"
 
 
+DEV = ROOT / "benchmarks" / "annotated" / "extraction"
+HELDOUT = ROOT / "benchmarks" / "heldout" / "extraction"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--annotated", default=str(ROOT / "benchmarks" / "annotated" / "extraction"))
+    ap.add_argument("--annotated", help="score only this folder of annotations "
+                    "(default: the development set, then the held-out set)")
     ap.add_argument("--examples", default=str(ROOT.parent / "shared" / "examples"))
     ap.add_argument("--no-examples", action="store_true", help="score the annotated corpus only")
     ap.add_argument("--no-baselines", action="store_true", help="skip textacy and quantulum3")
@@ -300,11 +305,23 @@ def main():
     a = ap.parse_args()
 
     examples = None if a.no_examples or not os.path.isdir(a.examples) else a.examples
-    cases, skipped = load_cases(a.annotated, examples, a.only)
+    if a.annotated:
+        sets = [(a.annotated, a.annotated, examples)]
+    else:
+        sets = [("development set (the rules were tuned on it)", str(DEV), examples),
+                ("held-out set (written after the rules; see benchmarks/heldout/README.md)", str(HELDOUT), None)]
+    for label, folder, ex in sets:
+        print(f"=== {label}")
+        report_set(a, *load_cases(folder, ex, a.only))
+        print()
+
+
+def report_set(a, cases, skipped):
     for s in skipped:
         print(f"skipped {s}", file=sys.stderr)
     if not cases:
-        sys.exit("no annotated documents found")
+        print("no annotated documents found")
+        return
     n_exp = {k: sum(len(e.get(k, [])) for _, _, e in cases) for k in KINDS}
     print(f"{len(cases)} documents ({sum(1 for n, _, _ in cases if not n.startswith('examples/'))} annotated "
           f"corpus files + {sum(1 for n, _, _ in cases if n.startswith('examples/'))} worked examples); "

@@ -615,8 +615,101 @@ def _interleaved(total=0):
                   "pages": ts.page - 1}
 
 
+def _platypus_frames(total=0):
+    """reportlab's own page layout engine rather than the typesetter above: a cover template,
+    then two frames per page that paragraphs flow through (justified), a bulleted list, a table
+    with grid lines and a page-number footer: text written the way a document library writes it."""
+    import io
+
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.platypus import (BaseDocTemplate, Frame, ListFlowable, ListItem, NextPageTemplate,
+                                    PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
+
+    W, H = A4
+    styles = getSampleStyleSheet()
+    body = ParagraphStyle("b", parent=styles["BodyText"], fontSize=9.5, leading=12.5,
+                          alignment=TA_JUSTIFY, spaceAfter=6)
+    h2 = ParagraphStyle("h", parent=styles["Heading2"], fontSize=13, spaceBefore=8, spaceAfter=4)
+    expected: list[tuple[str, str]] = [("title", "Keeping the lights on in local public health"),
+                                       ("summary", "A survey of directors of public health, autumn 2022")]
+    story = [Spacer(1, 200), Paragraph(expected[0][1], ParagraphStyle("t", fontName="Helvetica-Bold",
+                                                                     fontSize=26, leading=32)),
+             Spacer(1, 12), Paragraph(expected[1][1], ParagraphStyle("s", fontSize=14, leading=18)),
+             Spacer(1, 300), Paragraph("October 2022", ParagraphStyle("d", fontSize=12)),
+             NextPageTemplate("body"), PageBreak()]
+
+    def add(kind, text):
+        expected.append((kind, text))
+        story.append(Paragraph(text, h2 if kind == "heading" else body))
+
+    add("heading", "Introduction")
+    for t in (
+        "Directors of public health lead some of the most varied teams in local government. In a "
+        "single week the same team may commission drug treatment, advise on a planning application, "
+        "run a vaccination campaign with the NHS and respond to an outbreak in a care home.",
+        "This survey, the third in an annual series, asked directors how their budgets and staffing "
+        "had changed over the year and what they expected for the year ahead. Ninety-eight directors "
+        "responded, from every region of England and from all types of council.",
+        "The picture they paint is of services that have been kept going through the pandemic by the "
+        "commitment of their staff, but which are now running on reserves of goodwill that are close "
+        "to exhausted. Many described posts left empty to balance the books.",
+    ):
+        add("paragraph", t)
+    add("heading", "Budgets")
+    add("paragraph", "Most directors said their public health grant had fallen in real terms. Asked "
+                     "which services had been reduced, they most often named the following:")
+    items = ["health checks for adults aged 40 to 74", "school nursing and health visiting",
+             "weight management and physical activity programmes"]
+    story.append(ListFlowable([ListItem(Paragraph(t, body)) for t in items], bulletType="bullet",
+                              start="•", leftIndent=14))
+    expected += [("list_item", "- " + t) for t in items]
+    rows = [["Service", "Reduced", "Protected"], ["Health checks", "41%", "35%"],
+            ["School nursing", "33%", "44%"], ["Weight management", "52%", "21%"]]
+    table = Table(rows, colWidths=[100, 55, 60])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                               ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                               ("FONTSIZE", (0, 0), (-1, -1), 8.5)]))
+    story.append(table)
+    expected += [("table", " | ".join(r)) for r in rows]
+    add("paragraph", "Directors were clear that these reductions would store up costs for the NHS "
+                     "and for councils' own adult social care budgets, and several said they had "
+                     "been asked to find further savings in the coming year.")
+    add("heading", "The year ahead")
+    for t in (
+        "Asked what would make the biggest difference, directors named a multi-year grant settlement "
+        "far more often than any increase in the size of the grant. Planning a smoking cessation "
+        "service or a school nursing team on one-year money means short contracts, high turnover "
+        "and providers who are reluctant to invest.",
+        "Several also asked for the grant conditions to be simplified, so that money could follow "
+        "local priorities rather than national categories of spending that no longer match the way "
+        "services are organised.",
+    ):
+        add("paragraph", t)
+
+    def cover(canvas, doc):
+        pass
+
+    def page(canvas, doc):
+        canvas.setFont("Helvetica", 8)
+        canvas.drawCentredString(W / 2, 28, str(doc.page))
+
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(buf, pagesize=A4)
+    w = (W - 2 * 56 - 18) / 2
+    frames = [Frame(56, 64, w, H - 140, id="left"), Frame(56 + w + 18, 64, w, H - 140, id="right")]
+    doc.addPageTemplates([PageTemplate("cover", [Frame(56, 64, W - 112, H - 140)], onPage=cover),
+                          PageTemplate("body", frames, onPage=page)])
+    doc.build(story)
+    return buf.getvalue(), {"title": expected[0][1], "published": "2022-10-01", "blocks": expected,
+                            "pages": 0}
+
+
 PDF_LAYOUTS = {"two_column": _two_column, "footnotes": _footnotes, "table_report": _table_report,
-               "bold_headings": _bold_headings, "interleaved": _interleaved}
+               "bold_headings": _bold_headings, "interleaved": _interleaved,
+               "platypus_frames": _platypus_frames}
 
 
 def build_pdf(name: str) -> tuple[bytes, dict]:

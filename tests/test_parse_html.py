@@ -167,3 +167,16 @@ def test_time_in_main_text_beats_time_in_sidebar():
             "<p>" + "Neighbourhood health teams are being set up in every area. " * 6 + "</p>"
             "</article></main></body></html>")
     assert parse_bytes(html.encode(), "x.html").published == "2025-06-30"
+
+
+def test_thousands_of_nested_elements_still_give_text():
+    """Broken markup that never closes its tags nests thousands deep: too deep to walk, so the
+    parser reads the text without the tree and says so."""
+    html = ("<html><head><title>Unclosed tags - Example Council</title></head><body>"
+            + "<div><font>" * 1500 + "<h1>Unclosed tags</h1><p>"
+            + "Councils in the region spent more on home care this year than last. " * 5
+            + "</p></body></html>")
+    doc = parse_bytes(html.encode(), "deep.html")
+    assert doc.title == "Unclosed tags"
+    assert "Councils in the region spent more" in doc.text
+    assert doc.errors and "nested too deeply" in doc.errors[0]

@@ -135,6 +135,19 @@ def test_each_paragraph_closed_and_reopened(nlp):
     assert all(q.speaker == "Maria Okafor" and q.speaker_role == "president" for q in found)
 
 
+def test_speaker_named_at_the_end_of_a_quote_over_paragraphs(nlp):
+    text = ("Jane Holt, leader of the council, said: “We welcome the review.”\n\n"
+            "The review was published on Monday.\n\n"
+            "“Nobody who works in social care will be surprised by these findings. They confirm what "
+            "we have said for years.\n\n"
+            "“What matters now is whether anyone acts on them,” said Tom Raikes, chair of the Care "
+            "Providers Forum.")
+    first, second, third = quotes(nlp, text)
+    assert first.speaker == "Jane Holt"
+    assert second.speaker == third.speaker == "Tom Raikes"
+    assert second.speaker_org == "Care Providers Forum"
+
+
 def test_paragraph_cut_in_two_mid_quote_stays_one_quote(nlp):
     # a page break in a PDF splits a paragraph: the second part starts in lower case
     text = ("Cllr Ian Moss said: ‘If we want carers to stay in the job, the work has to be paid "

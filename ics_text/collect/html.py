@@ -127,6 +127,44 @@ class _B:
 
 
 def parse_html(html: str, source: str, url: str | None = None) -> Document:
+    try:
+        return _parse_html(html, source, url)
+    except RecursionError:
+        # Thousands of nested elements (broken markup that never closes its tags): read the text
+        # without walking the tree.
+        return _flat_html(html, source, url)
+
+
+def _flat_html(html: str, source: str, url: str | None) -> Document:
+    """Headings, paragraphs and list items in document order, found without recursion (lxml's own
+    tree, and so trafilatura, stops at 256 levels)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(["script", "style", "template", "noscript", "nav", "footer", "form"]):
+        tag.decompose()
+    head = _head_metadata(soup)
+    leaf = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "figcaption"]
+    blocks: list[tuple[str, str]] = []
+    for el in soup.find_all(leaf):
+        if el.find(leaf):
+            continue
+        text = _clean(el.get_text(" "))
+        if text:
+            kind = ("heading" if el.name[0] == "h" and el.name != "h1" else "title" if el.name == "h1"
+                    else "list_item" if el.name == "li" else "paragraph")
+            blocks.append((kind, "- " + text if kind == "list_item" else text))
+    if not blocks:
+        body = (soup.body or soup).get_text("\n")
+        blocks = [("paragraph", _clean(p)) for p in re.split(r"\n\s*\n", body) if _clean(p)]
+    title = next((t for k, t in blocks if k == "title"), None) or head.get("title")
+    blocks = [("title", title)] * bool(title) + [b for b in blocks if b[0] != "title"]
+    return Document.from_blocks(source, blocks, url=url or head.get("url"), title=title,
+                                published=head.get("published") or date_from_url(url),
+                                errors=["nested too deeply to read its structure; text only"])
+
+
+def _parse_html(html: str, source: str, url: str | None = None) -> Document:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "lxml")
@@ -173,7 +211,9 @@ def parse_html(html: str, source: str, url: str | None = None) -> Document:
     if title_el is not None and not _inside(title_el, region) and title_el.parent is not None:
         # The title sits outside the region (a hero above <main>): the lines around it carry the
         # date and the type label.
-        for b in _walk(title_el.parent):
+        near = _walk(title_el.parent)
+        at = next((i for i, b in enumerate(near) if b.el is title_el), 0)
+        for b in near[max(0, at - 3):at + 4]:
             if b.el is not title_el and len(b.text) <= 80:
                 _metadata_line(b.text, found)
     title = meta.get("title") or found.get("title") or head.get("title")

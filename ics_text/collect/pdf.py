@@ -2,11 +2,11 @@
 table rows, in reading order.
 
 PDF text comes as positioned glyphs, not paragraphs. We take pdfium's text (one character per
-glyph) and look up the position and font of each word, then rebuild the page the way a reader
-sees it:
+glyph) and its text rectangles (the runs of glyphs on each line), look up position, size and
+weight where a run starts, and rebuild the page the way a reader sees it:
 
-1. words become segments: runs of words on one baseline without a wide gap (a table cell, one
-   column's part of a line). Footnote references (small raised digits) are dropped;
+1. runs become segments: text on one baseline without a wide gap (a line of a column, a table
+   cell). Footnote references (small raised digits) are dropped;
 2. page furniture goes: page numbers, and lines in the top or bottom margin that repeat from page
    to page or are set small (running headers and footers); a date in them is kept for later;
 3. columns: a vertical gutter that no body text crosses splits the page; text is read column by
@@ -39,6 +39,9 @@ MARKER_ONLY = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–—*]|\uf0b7|\uf0
 PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*[-–]\s*\d{1,4}\s*[-–]\s*$",
                          re.I)
 FOOTNOTE_START = re.compile(r"^\s*(?:\d{1,3}|[*†‡§])(?:[.)]|\s)\s*\S")
+# A gap wider than this (in ems) between glyph runs on one line separates columns or table cells;
+# the stretched word spaces of justified text stay well below it.
+WIDE_GAP = 1.0
 LINE_RE = re.compile(r"[^\r\n]+")
 REF_ANY = re.compile(r"[\d*†‡]")
 REF_AFTER_WORD = re.compile(r"(\S*[^\d\s])([\d*†‡]{1,3})(?=[\s\ufffe\x02]|$)")
@@ -122,8 +125,12 @@ def parse_pdf(data: bytes, source: str, url: str | None = None) -> Document:
         if len(pdf) == 0:
             raise ParseError(f"{source}: PDF has no pages")
         segs: list[Seg] = []
+        errors: list[str] = []
         for i in range(len(pdf)):
-            segs.extend(_page_segments(pdf, i))
+            try:
+                segs.extend(_page_segments(pdf, i))
+            except pdfium.PdfiumError as e:  # one broken page does not lose the document
+                errors.append(f"page {i + 1}: unreadable ({e})")
         info = pdf.get_metadata_dict(skip_empty=True)
         n_pages = len(pdf)
     finally:
@@ -138,7 +145,9 @@ def parse_pdf(data: bytes, source: str, url: str | None = None) -> Document:
     title = cover.get("title") or _meta_title(info.get("Title"))
     if not title:
         first = [b for b in blocks if b.kind in ("title", "heading") and b.page == 1]
-        title = first[0].text if first else None
+        if first:
+            title = first[0].text
+            blocks.remove(first[0])  # it becomes the title block
     head: list[Block] = []
     if title:
         head.append(Block("title", title, page=1, level=1))
@@ -158,7 +167,7 @@ def parse_pdf(data: bytes, source: str, url: str | None = None) -> Document:
         published = created if created and (not filed or created[:7] == filed[:7]) else filed
     return Document.from_blocks(source, head + [b for b in blocks if b.text.strip()], title=title,
                                 type="report", published=published,
-                                summary=cover.get("summary"))
+                                summary=cover.get("summary"), errors=errors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,7 +240,7 @@ def _line_segments(textpage, text: str, page: int, width: float, height: float) 
         for prev, run in zip(runs, runs[1:]):
             gap = run[0] - prev[2]
             shifted = abs((run[1] + run[3]) - (prev[1] + prev[3])) > 0.9 * size
-            if gap > 1.2 * size or gap < -0.5 * size or shifted:
+            if gap > WIDE_GAP * size or gap < -0.5 * size or shifted:
                 idx = raw.FPDFText_GetCharIndexAtPos(tp, run[0] + 0.3, (run[1] + run[3]) / 2, 1.5, 1.5)
                 if cuts[-1] < idx < b:
                     cuts.append(idx)
@@ -296,9 +305,12 @@ def _merge_segments(segs: list[Seg]) -> list[Seg]:
             if (s.size <= 0.75 * p.size and s.text.strip(" *†‡").isdigit() and s.bottom < p.bottom
                     and abs(gap) < p.size):
                 continue
-            if same and -0.5 * p.size <= gap <= 1.2 * p.size and abs(s.size - p.size) < 0.3 * p.size:
+            if same and -0.5 * p.size <= gap <= WIDE_GAP * p.size and abs(s.size - p.size) < 0.3 * p.size:
+                # the size of the text, not of a bullet set larger in front of it
+                size = p.size if len(p.text.strip(HYPHENS)) >= len(s.text) else s.size
                 out[-1] = Seg(p.page, p.text + " " + s.text, p.left, max(p.right, s.right),
-                              min(p.top, s.top), max(p.bottom, s.bottom), p.size, p.bold and s.bold,
+                              min(p.top, s.top), max(p.bottom, s.bottom), size,
+                              (p.bold or MARKER_ONLY.match(p.text) is not None) and s.bold,
                               p.page_width, p.page_height)
                 continue
         out.append(s)
@@ -317,10 +329,14 @@ def _body_size(segs: list[Seg]) -> float:
 
 
 def _drop_running(segs: list[Seg], body: float, n_pages: int) -> tuple[list[Seg], list[str]]:
-    """Page numbers, and segments in the top or bottom margin that repeat on other pages or are
-    set smaller than the body text. Dates in them are returned (a footer often carries one)."""
+    """Page numbers, and segments in the top or bottom margin that repeat on other pages (or, in
+    a document too short for repeats, are set small at the very edge). Dates in them are returned:
+    a footer often carries the publication date."""
     def margin(s: Seg) -> bool:
         return s.top < s.page_height * 0.075 or s.bottom > s.page_height * 0.925
+
+    def edge(s: Seg) -> bool:
+        return s.top < s.page_height * 0.05 or s.bottom > s.page_height * 0.95
 
     def shape(s: Seg) -> str:
         return re.sub(r"\d+", "#", s.text.lower()).strip()
@@ -331,7 +347,7 @@ def _drop_running(segs: list[Seg], body: float, n_pages: int) -> tuple[list[Seg]
     keep, dates = [], []
     for s in segs:
         if margin(s) and (PAGE_NUMBER.match(s.text) or (n_pages >= 2 and pages_with[shape(s)] >= 2)
-                          or s.size <= 0.9 * body):
+                          or (n_pages <= 3 and edge(s) and s.size <= 0.9 * body)):
             for part in re.split(r"\s*[|·•]\s*", s.text):
                 iso = month_year(part) or (find_date(part) if _mostly_date(part) else None)
                 if iso:
@@ -363,8 +379,9 @@ def _page_lines(segs: list[Seg], body: float) -> list[Line]:
     else:
         g0, g1 = gutter
         left = [s for s in segs if s.right <= g0 + 1]
-        right = [s for s in segs if s.left >= g1 - 1]
-        span = [s for s in segs if s not in left and s not in right]
+        right = [s for s in segs if s.left >= g1 - 1 and s.right > g0 + 1]
+        sided = {id(s) for s in left} | {id(s) for s in right}
+        span = [s for s in segs if id(s) not in sided]
         bounds = {0: _bounds(left, body), 1: _bounds(right, body), 2: _bounds(segs, body)}
         # Bands between full-width segments; in each band, the left column then the right.
         span.sort(key=lambda s: s.top)
@@ -410,14 +427,14 @@ def _gutter(segs: list[Seg], body: float) -> tuple[float, float] | None:
         n = sum(c for y, c in starts.items() if abs(y - x) <= 1)
         edge = x - 2
         crossing = sum(1 for s in text if s.left < edge < s.right)
-        if n >= 4 and crossing <= allowed and (best is None or n > best[0]):
+        if n >= 2 and crossing <= allowed and (best is None or n > best[0]):
             best = (n, edge)
     if best is None:
         return None
     edge = best[1]
     left = [s for s in text if s.right <= edge + 1]
     right = [s for s in text if s.left >= edge - 1]
-    if len(left) < 4 or len(right) < 4:
+    if len(left) < 4 or len(right) < 2:
         return None
     # Columns of running text, not the cells of a table: most lines fill their column.
     lw = max(s.right for s in left) - min(s.left for s in left)
@@ -647,7 +664,7 @@ def _blocks(lines: list[Line], body: float) -> list[Block]:
             cur.append(ln)
         prev = ln
     flush()
-    return _merge_marker_lines(blocks)
+    return _drop_pull_quotes(_merge_marker_lines(blocks))
 
 
 def _is_row(ln: Line | None) -> bool:
@@ -731,6 +748,14 @@ def _join_lines(parts: list[str], vocab) -> str:
         else:
             out = out.rstrip("\ufffe\x02\u00ad") + " " + part
     return " ".join(out.translate({0xFFFE: "-", 2: "-", 0xAD: None}).split())
+
+
+def _drop_pull_quotes(blocks: list[Block]) -> list[Block]:
+    """A pull quote repeats a sentence of the text in large type: as a heading it would be read
+    twice. A long 'heading' found word for word in a paragraph is one."""
+    paras = " ".join(" ".join(b.text.split()) for b in blocks if b.kind != "heading")
+    return [b for b in blocks if not (b.kind == "heading" and len(b.text) > 60
+                                      and " ".join(b.text.split()).strip("“”\"'‘’ ") in paras)]
 
 
 def _merge_marker_lines(blocks: list[Block]) -> list[Block]:

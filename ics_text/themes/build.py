@@ -29,7 +29,13 @@ Progress = Callable[[str, int, int], None]
 
 
 def assignment_key(themes, encoder: Encoder, assigner_params: dict | None = None) -> str:
-    params = ",".join(f"{k}={v}" for k, v in sorted((assigner_params or {}).items()))
+    """What stored assignments depend on: method, model, taxonomy and the scorer's settings."""
+    from .assign import ThemeAssigner
+
+    settings = {k: v for k, v in ThemeAssigner().get_params().items()
+                if k not in ("themes", "taxonomy", "encoder")}
+    settings.update(assigner_params or {})
+    params = ",".join(f"{k}={v}" for k, v in sorted(settings.items()))
     return f"{METHOD_VERSION}|{encoder.model_name}|{fingerprint(themes)}|{params}"
 
 

@@ -46,6 +46,8 @@ class PassageIndex:
         self.passage_ids = np.asarray(passage_ids, dtype=np.int64)
         self.document_ids = np.asarray(document_ids, dtype=np.int64)
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        if not self.matrix.flags.writeable:  # vectors read from SQLite blobs; torch wants its own
+            self.matrix = self.matrix.copy()
         self.model_name = model_name
 
     @classmethod
