@@ -17,24 +17,14 @@ import argparse
 import glob
 import json
 import os
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def norm(s):
-    s = unicodedata.normalize("NFKC", s or "")
-    for a, b in (("\u2011", "-"), ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
-        s = s.replace(a, b)
-    return re.sub(r"\s+", " ", s).strip().lower()
-
-
-def match_text(exp, found, n=40):
-    return norm(exp)[:n] in norm(found) or norm(found)[:n] in norm(exp)
+from quality import match_text, norm  # noqa: E402  (the same matching as the benchmark)
 
 
 def items(only: str | None):

@@ -16,31 +16,14 @@ import json
 import os
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def norm(s) -> str:
-    s = unicodedata.normalize("NFKC", s or "")
-    for a, b in (("\u2011", "-"), ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
-        s = s.replace(a, b)
-    return re.sub(r"\s+", " ", s).strip().lower()
-
-
-def fam(k):
-    return "share" if k in ("percent", "proportion") else k
-
-
-def same(e, f) -> bool:
-    try:
-        v, ev = float(f.get("value")), float(e["value"])
-    except (TypeError, ValueError):
-        return False
-    tol = 1.5 if fam(e["kind"]) == "share" else max(0.01, abs(ev) * 0.001)
-    return fam(f.get("kind")) == fam(e["kind"]) and abs(v - ev) <= tol
+from quality import fam, norm  # noqa: E402,F401  (the same matching as the benchmark)
+from quality import match_stat as same  # noqa: E402
 
 
 def pair(expected, found):

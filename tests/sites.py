@@ -227,6 +227,20 @@ def _fault_pdf() -> bytes:
     return buf.getvalue()
 
 
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file assembled by hand from its numbered objects (object 1 is the catalogue)."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def _tiny_pdf(lines: list[str]) -> bytes:
     text = " ".join(f"({ln.replace('(', '').replace(')', '')}) Tj 0 -20 Td" for ln in lines)
     stream = f"BT /F1 12 Tf 60 780 Td {text} ET".encode("latin-1")
@@ -235,16 +249,7 @@ def _tiny_pdf(lines: list[str]) -> bytes:
             b"/Resources << /Font << /F1 5 0 R >> >> >>",
             b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return raw_pdf(objs)
 
 
 # -- listing pages in each site's markup --------------------------------------------------------------

@@ -7,6 +7,7 @@ import io
 import pytest
 
 from conftest import corpus_rows
+from sites import raw_pdf
 from ics_text.collect.parse import ParseError, parse_bytes, parse_file
 
 PDF_ROWS = [r for r in corpus_rows() if r["path"].endswith(".pdf")]
@@ -138,18 +139,7 @@ def test_scanned_pdf_has_one_clear_error():
 
 def _zero_page_pdf() -> bytes:
     """A well-formed PDF whose page tree is empty."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
 
 
 def test_zero_page_pdf():
