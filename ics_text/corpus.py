@@ -3,8 +3,10 @@
     from ics_text import Corpus
     corpus = Corpus("ics-text.db")
     corpus.add("corpus/")            # parse and store files and folders
-    for doc in corpus.documents(publisher="lga", since="2023-01-01"):
-        print(doc.published, doc.title)
+    corpus.extract()                 # quotes, statistics, recommendations of new documents
+    corpus.build_themes()            # passages, embeddings, theme assignments of new documents
+    for row in corpus.quotes(org="LGA", since="2023-01-01"):
+        print(row["speaker"], row["text"], row["url"])
 
 Every ``ics-text`` command is a thin wrapper over one of these methods.
 """
@@ -51,3 +53,44 @@ class Corpus:
 
     def stats(self) -> dict:
         return self.store.stats()
+
+    # -- later stages: each call does only the work new or changed documents need ----------------
+
+    def extract(self, progress: Callable | None = None, **options) -> dict:
+        """Extract findings from every current document that has none yet."""
+        from .extract.storage import extract_store
+
+        return extract_store(self.store, progress=progress, **options)
+
+    def quotes(self, **filters) -> list[dict]:
+        from .extract.storage import quotes
+
+        return quotes(self.store, **filters)
+
+    def statistics(self, **filters) -> list[dict]:
+        from .extract.storage import statistics
+
+        return statistics(self.store, **filters)
+
+    def recommendations(self, **filters) -> list[dict]:
+        from .extract.storage import recommendations
+
+        return recommendations(self.store, **filters)
+
+    def build_themes(self, progress: Callable | None = None, **options) -> dict:
+        """Cut, encode and assign themes to the passages of new documents."""
+        from .themes.build import build_themes
+
+        return build_themes(self.store, progress=progress, **options)
+
+    def search(self, query: str, mode: str = "hybrid", limit: int = 10, **filters) -> list[dict]:
+        """Passages matching ``query`` by keyword, meaning or both, with citations."""
+        from .themes.search import search
+
+        return search(self.store, query, mode=mode, limit=limit, **filters)
+
+    def run(self, report_dir=None) -> dict:
+        """The main job's stages after collection (extract, themes, report)."""
+        from .pipeline import run_all
+
+        return run_all(self.store, report_dir=report_dir)

@@ -118,3 +118,26 @@ def test_every_command_has_help():
     for name in names:
         sub = runner.invoke(app, [name, "--help"])
         assert sub.exit_code == 0 and "Usage" in sub.stdout
+
+
+def test_corpus_api_runs_every_stage(tmp_path, db_path):
+    """The Python API does what the CLI does: add, extract, themes, queries, search."""
+    page = tmp_path / "release.txt"
+    page.write_text(
+        "Councils warn over care funding\n\n"
+        "Nearly four in five councils expect to overspend on adult social care this year, the "
+        "Local Government Association said.\n\n"
+        "Cllr Jane Roe, chair of the LGA's Community Wellbeing Board, said: “One-year settlements "
+        "make it impossible to plan. We need certainty.”\n\n"
+        "The LGA is calling on the Government to publish a multi-year settlement for councils.", "utf-8")
+    with Corpus(db_path) as corpus:
+        assert corpus.add(page).counts()["added"] == 1
+        summary = corpus.extract()
+        assert summary["documents"] == 1
+        assert [q["speaker"] for q in corpus.quotes()] == ["Jane Roe"]
+        assert corpus.statistics()[0]["value"] == 80
+        assert "multi-year settlement" in corpus.recommendations()[0]["text"]
+        assert corpus.build_themes()["passages"] >= 3
+        hits = corpus.search("planning settlements", mode="keyword")
+        assert hits and "settlements" in hits[0]["snippet"].lower()
+        assert corpus.extract()["documents"] == 0  # incremental
