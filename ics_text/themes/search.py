@@ -183,14 +183,17 @@ class Searcher:
             f"WHERE d.is_current = 1 AND p.id IN ({','.join('?' * len(ids))})", ids)}
 
     def semantic(self, query: str, limit: int = 10, publisher=None, since=None, until=None,
-                 type=None, theme=None, qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(passage id, cosine similarity) best first. ``qvec``: the query already encoded."""
+                 type=None, theme=None, allowed=None) -> list[tuple[int, float]]:
+        """(passage id, cosine similarity) best first. ``allowed``: the filters already resolved
+        to (document ids, passage ids), as ``_allowed`` returns them."""
         if not query.strip():
             return []
-        if qvec is None:
-            qvec = self.encoder.encode_query(query)
-        return self.index.top(qvec, limit, self._filter_docs(publisher, since, until, type),
-                              self._theme_passages(theme))
+        docs, passages = allowed if allowed is not None else self._allowed(publisher, since, until,
+                                                                            type, theme)
+        return self.index.top(self.encoder.encode_query(query), limit, docs, passages)
+
+    def _allowed(self, publisher=None, since=None, until=None, type=None, theme=None):
+        return self._filter_docs(publisher, since, until, type), self._theme_passages(theme)
 
     def search(self, query: str, mode: str = "hybrid", limit: int = 10, publisher=None, since=None,
                until=None, type=None, theme=None) -> list[dict]:
@@ -199,16 +202,18 @@ class Searcher:
             raise StoreError(f"unknown search mode {mode!r}: use keyword, semantic or hybrid")
         filters = dict(publisher=publisher, since=since, until=until, type=type, theme=theme)
         depth = max(50, limit * 5)
-        pending = None
         if mode == "hybrid" and query.strip():
-            # encode the query on a worker thread while SQLite runs the keyword half (both release
-            # the GIL), so hybrid costs about the slower of the two rather than their sum
-            _ = self.index  # load the index (and make the encoder) before the worker uses it
-            pending = self._pool().submit(self.encoder.encode_query, query)
-        kw = self.keyword(query, depth if mode == "hybrid" else limit, **filters) \
-            if mode != "semantic" else []
-        sem = self.semantic(query, depth if mode == "hybrid" else limit, **filters,
-                            qvec=pending.result() if pending else None) if mode != "keyword" else []
+            # the keyword half runs on a worker thread (SQLite releases the GIL while it ranks)
+            # while this thread encodes the query and scans the vectors (torch releases it too),
+            # so hybrid costs about the slower half rather than the sum of both
+            _ = self.index, self.encoder  # made here, not raced for by two threads
+            allowed = self._allowed(**filters)  # SQL first, so only the worker uses SQLite below
+            pending = self._pool().submit(self.keyword, query, depth, **filters)
+            sem = self.semantic(query, depth, allowed=allowed)
+            kw = pending.result()
+        else:
+            kw = self.keyword(query, limit, **filters) if mode == "keyword" else []
+            sem = self.semantic(query, limit, **filters) if mode == "semantic" else []
         kw_rank = {pid: i + 1 for i, (pid, _) in enumerate(kw)}
         sem_rank = {pid: i + 1 for i, (pid, _) in enumerate(sem)}
         if mode == "keyword":
