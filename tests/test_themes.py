@@ -216,3 +216,49 @@ def test_report_has_counts_top_themes_and_chart(store, tmp_path, encoder_model):
     assert "**County Councils Network**" in text and "Children's services and SEND" in text
     assert (tmp_path / "out" / "themes-by-year.png").stat().st_size > 1000
     assert "themes-by-year.png" in text
+
+
+def test_head_learns_from_labels_and_follows_taxonomy_edits(store, tmp_path, encoder_model):
+    """The labelled-passage head: fitted with labels, scores in [0, 1] with 0.5 on the cut, and an
+    edit to a theme's examples re-scores from cached vectors (only the new phrase is encoded)."""
+    import json
+
+    from ics_text.themes.build import make_assigner
+    from ics_text.themes.embeddings import Encoder
+
+    enc = Encoder(store)
+    themes = [Theme("staff", "Staff", "recruitment, vacancies and pay of care workers",
+                    examples=["Homes cannot find enough care assistants."]),
+              Theme("money", "Money", "council budgets, funding settlements and cuts"),
+              Theme("roads", "Roads", "potholes, bus routes and road maintenance")]
+    texts = [WORKFORCE, "Nurses are leaving faster than we can train them.", SEND,
+             "The settlement gives councils one more year of cash and no plan beyond it.", CONTACT,
+             "Agency workers now fill a third of shifts in some homes.", DIGITAL, HOSPITAL]
+    labels = [["staff"], ["staff"], ["money"], ["money"], [], ["staff"], [], []]
+    groups = [0, 0, 1, 1, 2, 2, 3, 3]
+    X = enc.encode(texts)
+    a = ThemeAssigner(themes=themes, encoder=enc).fit(X, labels, groups=groups)
+    assert a.head_fitted_.tolist() == [True, True, False]  # no labelled "roads": prototypes alone
+    assert a.head_coef_.shape == (3, X.shape[1] + 1)
+    scores = a.transform(X, groups=groups)
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert ((scores >= 0.5) == a.predict(X, groups=groups).astype(bool)).all()
+    assert a.predict(X, groups=groups)[:, 0].tolist() == [1, 1, 0, 0, 0, 1, 0, 0]
+    # without labels there is no head: the prototype score alone, as before
+    plain = ThemeAssigner(themes=themes, encoder=enc).fit()
+    assert not plain.head_fitted_.any()
+    # edit the taxonomy: one new example phrase; passages are not encoded again
+    before = enc.encoded
+    themes[0].examples = themes[0].examples + ["Rotas are covered by overtime because posts stay empty."]
+    b = ThemeAssigner(themes=themes, encoder=enc).fit(X, labels, groups=groups)
+    assert enc.encoded - before == 1
+    assert not np.allclose(b.transform(X, groups=groups)[:, 0], scores[:, 0])
+    # at run time the head comes from a labelled folder; an empty folder falls back to prototypes
+    folder = tmp_path / "labelled"
+    (folder / "site").mkdir(parents=True)
+    assert not make_assigner(themes, enc, labelled=folder).head_fitted_.any()
+    (folder / "site" / "d.json").write_text(json.dumps({"source": "d", "passages": [
+        {"text": t, "themes": l} for t, l in zip(texts, labels)]}), "utf-8")
+    c = make_assigner(themes, enc, labelled=folder)
+    assert c.head_fitted_[:2].all()
+    assert c.thresholds_[0] == a.default_threshold  # the file's thresholds are kept (none here)

@@ -22,6 +22,9 @@ TaxonomyOption = Annotated[Optional[str], typer.Option(
 ModelOption = Annotated[Optional[str], typer.Option(
     "--model", envvar="ICS_TEXT_EMBED_MODEL",
     help="sentence-transformers model directory or name [default: packaged all-MiniLM-L6-v2].")]
+LabelledOption = Annotated[Optional[str], typer.Option(
+    "--labelled", help="Labelled-passages folder that trains the assigner's head "
+    "(default $ICS_TEXT_THEMES_LABELLED, else benchmarks/annotated/themes; none: prototypes only).")]
 
 
 def _guard(fn, *args, **kwargs):
@@ -60,14 +63,14 @@ def _progress_printer():
 @themes_app.command("assign")
 def assign(paths: Annotated[List[str], typer.Argument(help="Files to read (.html, .pdf, .txt).")],
            taxonomy: TaxonomyOption = None, model: ModelOption = None,
-           fmt: FormatOption = "json") -> None:
+           labelled: LabelledOption = None, fmt: FormatOption = "json") -> None:
     """Assign themes to the passages of files not in the store (JSON per spec/themes.md)."""
     from ..themes.api import assign_files
     from ..themes.embeddings import Encoder
 
     check_format(fmt)
     encoder = _guard(Encoder, model=model)
-    result = _guard(assign_files, paths, taxonomy=taxonomy, encoder=encoder)
+    result = _guard(assign_files, paths, taxonomy=taxonomy, encoder=encoder, labelled=labelled)
     for d in result["documents"]:
         for e in d["errors"]:
             err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
@@ -84,12 +87,13 @@ def assign(paths: Annotated[List[str], typer.Argument(help="Files to read (.html
 
 @themes_app.command("build")
 def build(db: DbOption = None, taxonomy: TaxonomyOption = None, model: ModelOption = None,
-          fmt: FormatOption = "table") -> None:
+          labelled: LabelledOption = None, fmt: FormatOption = "table") -> None:
     """Cut passages, encode new ones and assign themes (incremental; re-assigns after an edit)."""
     from ..themes.build import build_themes
 
     store = open_store(db)
-    summary = _guard(build_themes, store, progress=_progress_printer(), taxonomy=taxonomy, model=model)
+    summary = _guard(build_themes, store, progress=_progress_printer(), taxonomy=taxonomy, model=model,
+                     labelled=labelled)
     emit([summary], fmt, title="themes build",
          columns=["documents_new", "passages_new", "encoded", "reassigned", "documents", "passages",
                   "assigned_passages", "seconds"])

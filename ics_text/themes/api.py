@@ -15,17 +15,18 @@ from .passages import passage_spans
 from .taxonomy import default_taxonomy_path, load_taxonomy
 
 
-def _assigner(themes, encoder):
+def _assigner(themes, encoder, labelled=None):
     from .build import make_assigner
 
-    return make_assigner(themes, encoder)
+    return make_assigner(themes, encoder, labelled=labelled)
 
 
-def assign_documents(docs: list[Document], taxonomy=None, encoder: Encoder | None = None) -> list[dict]:
+def assign_documents(docs: list[Document], taxonomy=None, encoder: Encoder | None = None,
+                     labelled=None) -> list[dict]:
     """Contract-shaped results (``spec/themes.md``) for parsed documents, one dict each."""
     themes = load_taxonomy(taxonomy)
     encoder = encoder or Encoder()
-    assigner = _assigner(themes, encoder)
+    assigner = _assigner(themes, encoder, labelled)
     spans = [passage_spans(d) for d in docs]
     flat = [p for ps in spans for p in ps]
     groups = [i for i, ps in enumerate(spans) for _ in ps]
@@ -42,7 +43,7 @@ def assign_documents(docs: list[Document], taxonomy=None, encoder: Encoder | Non
     return out
 
 
-def assign_files(paths: list[str], taxonomy=None, encoder: Encoder | None = None) -> dict:
+def assign_files(paths: list[str], taxonomy=None, encoder: Encoder | None = None, labelled=None) -> dict:
     """Parse and assign files; a file that cannot be parsed gets its entry with an error."""
     from ..collect.parse import ParseError, parse_file
 
@@ -62,7 +63,7 @@ def assign_files(paths: list[str], taxonomy=None, encoder: Encoder | None = None
             entries.append({"source": str(path), "title": None, "passages": [],
                             "errors": [f"{path}: could not be read ({type(e).__name__}: {e})"]})
     if docs:
-        for slot, result in zip(slots, assign_documents(docs, taxonomy, encoder)):
+        for slot, result in zip(slots, assign_documents(docs, taxonomy, encoder, labelled)):
             entries[slot] = result
     return {"taxonomy": _shown(taxonomy), "documents": entries}
 

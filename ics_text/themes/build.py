@@ -22,36 +22,47 @@ from .schema import ensure_schema
 from .taxonomy import default_taxonomy_path, fingerprint, load_taxonomy
 
 # Bumped when the scoring method changes, so stored assignments are redone.
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"  # 2: a head learned from labelled passages
 DOC_BATCH = 200
 
 Progress = Callable[[str, int, int], None]
 
 
-def assignment_key(themes, encoder: Encoder, assigner_params: dict | None = None) -> str:
-    """What stored assignments depend on: method, model, taxonomy and the scorer's settings."""
+def assignment_key(themes, encoder: Encoder, assigner_params: dict | None = None, labelled=None) -> str:
+    """What stored assignments depend on: method, model, taxonomy, labelled set and settings."""
     from .assign import ThemeAssigner
+    from .calibrate import labelled_fingerprint
 
     settings = {k: v for k, v in ThemeAssigner().get_params().items()
                 if k not in ("themes", "taxonomy", "encoder")}
     settings.update(assigner_params or {})
     params = ",".join(f"{k}={v}" for k, v in sorted(settings.items()))
-    return f"{METHOD_VERSION}|{encoder.model_name}|{fingerprint(themes)}|{params}"
+    return (f"{METHOD_VERSION}|{encoder.model_name}|{fingerprint(themes)}|"
+            f"{labelled_fingerprint(labelled)}|{params}")
 
 
-def make_assigner(themes, encoder: Encoder, **params):
+def make_assigner(themes, encoder: Encoder, labelled=None, **params):
+    """The assigner used at run time: the taxonomy's prototypes and thresholds (as in the file),
+    plus a head trained on the labelled passages (``labelled`` folder, else $ICS_TEXT_THEMES_LABELLED,
+    else benchmarks/annotated/themes). With no labelled passages there, prototype scoring alone."""
     from .assign import ThemeAssigner
+    from .calibrate import labelled_folder, labelled_vectors, load_labelled
 
-    return ThemeAssigner(themes=themes, encoder=encoder, calibrate=False, **params).fit()
+    assigner = ThemeAssigner(themes=themes, encoder=encoder, calibrate=False, **params)
+    data = load_labelled(labelled_folder(labelled), known={t.id for t in themes})
+    if len(data) == 0:
+        return assigner.fit()
+    return assigner.fit(labelled_vectors(encoder, data.texts), data.labels, groups=data.groups)
 
 
 def build_themes(store, progress: Progress | None = None, taxonomy=None, model: str | None = None,
-                 encoder: Encoder | None = None) -> dict:
+                 encoder: Encoder | None = None, labelled=None) -> dict:
     """Bring passages, embeddings and theme assignments up to date; returns a summary dict.
 
     ``progress(step, done, total)`` is called as work proceeds (steps: "passages", "encode",
     "assign"). ``taxonomy``: a taxonomy file (default ``models/themes.yaml``); ``model``: an
-    embedding model path or name (default: the packaged all-MiniLM-L6-v2).
+    embedding model path or name (default: the packaged all-MiniLM-L6-v2); ``labelled``: the
+    labelled-passages folder that trains the head (see ``make_assigner``).
     """
     t0 = time.perf_counter()
     ensure_schema(store)
@@ -59,7 +70,7 @@ def build_themes(store, progress: Progress | None = None, taxonomy=None, model: 
     themes = load_taxonomy(taxonomy_path)
     encoder = encoder or Encoder(store, model=model)
     conn = store.conn
-    key = assignment_key(themes, encoder)
+    key = assignment_key(themes, encoder, labelled=labelled)
     state = conn.execute("SELECT value FROM theme_state WHERE key = 'assignment'").fetchone()
     stale = state is None or state[0] != key
     # passages stored before this run need re-scoring only if the taxonomy/model changed
@@ -73,7 +84,7 @@ def build_themes(store, progress: Progress | None = None, taxonomy=None, model: 
 
     assigner = None
     if new_ids or stale:
-        assigner = make_assigner(themes, encoder)
+        assigner = make_assigner(themes, encoder, labelled=labelled)
 
     # 1-3 for new documents, a batch at a time (each batch is committed whole)
     for b in range(0, len(new_ids), DOC_BATCH):

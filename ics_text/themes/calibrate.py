@@ -18,6 +18,72 @@ import numpy as np
 from ..paths import ROOT
 
 DEFAULT_LABELLED = ROOT / "benchmarks" / "annotated" / "themes"
+# Where the labelled passages that train the assigner's head live, when not given explicitly: they
+# are part of the taxonomy's definition (the file says what a theme means, the labels where its
+# edges are). An empty or missing folder means prototype scoring alone.
+LABELLED_ENV = "ICS_TEXT_THEMES_LABELLED"
+CACHE_ENV = "ICS_TEXT_CACHE"
+
+
+def labelled_folder(folder: str | Path | None = None) -> Path:
+    """``folder``, else $ICS_TEXT_THEMES_LABELLED, else benchmarks/annotated/themes."""
+    import os
+
+    return Path(folder or os.environ.get(LABELLED_ENV) or DEFAULT_LABELLED)
+
+
+def labelled_fingerprint(folder: str | Path | None = None) -> str:
+    """A cheap hash of the labelled files (names, sizes, modification times): an edit changes it."""
+    import hashlib
+
+    folder = labelled_folder(folder)
+    parts = [str(folder)]
+    for f in sorted(folder.glob("*/*.json")) + sorted(folder.glob("*.json")):
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        parts.append(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def labelled_vectors(encoder, texts: list[str]) -> np.ndarray:
+    """Embeddings of the labelled passages, cached so a re-fit never re-encodes them.
+
+    With a store the encoder caches them like any passage; without one (``themes assign`` on files)
+    they are kept in a small file under $ICS_TEXT_CACHE (default ~/.cache/ics-text), keyed by model
+    and text hash. A cache that cannot be read or written is ignored (the vectors are just encoded).
+    """
+    if encoder.store is not None or not texts:
+        return encoder.encode(texts)
+    import hashlib
+    import os
+
+    from .embeddings import text_hash
+
+    root = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "ics-text")
+    path = root / f"labelled-{hashlib.sha1(encoder.model_name.encode()).hexdigest()[:12]}.npz"
+    known: dict[str, np.ndarray] = {}
+    try:
+        with np.load(path) as z:
+            known = dict(zip(z["hashes"].tolist(), z["vectors"]))
+    except Exception:  # missing or unreadable: start afresh
+        known = {}
+    hashes = [text_hash(t) for t in texts]
+    todo = list(dict.fromkeys(t for h, t in zip(hashes, texts) if h not in known))
+    if todo:
+        for t, v in zip(todo, encoder.encode(todo)):
+            known[text_hash(t)] = v
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            keep = set(hashes)  # only the current labelled set: the file does not grow forever
+            hs = [h for h in known if h in keep]
+            tmp = path.with_name(path.name + ".tmp.npz")
+            np.savez(tmp, hashes=np.array(hs), vectors=np.vstack([known[h] for h in hs]))
+            tmp.replace(path)
+        except OSError:
+            pass
+    return np.vstack([known[h] for h in hashes]).astype(np.float32, copy=False)
 
 
 @dataclass
