@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Tests keep their caches to themselves, not in the user's ~/.cache (subprocesses inherit this).
+if "ICS_TEXT_CACHE" not in os.environ:
+    os.environ["ICS_TEXT_CACHE"] = tempfile.mkdtemp(prefix="ics-text-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ICS_TEXT_CACHE"], True)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
