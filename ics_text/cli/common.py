@@ -26,6 +26,8 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or
 LimitOption = Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")]
 
 FORMATS = ("table", "csv", "json")
+# Row ids are for machines: CSV and JSON carry them, a table on screen leaves them out.
+TABLE_OMITS = {"document_id", "passage_id"}
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -65,6 +67,8 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None,
     else:
         from rich.table import Table
 
+        shown = [c for c in columns if c not in TABLE_OMITS]
+        columns = shown if shown else columns
         table = Table(title=title, show_lines=False, highlight=False)
         for c in columns:
             table.add_column(c, overflow="fold")
