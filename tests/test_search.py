@@ -96,3 +96,32 @@ def test_index_top_and_highlight():
     clipped = highlight(long, "target")
     assert "[target]" in clipped and clipped.startswith("…") and len(clipped) < 300
 
+
+
+def test_saved_index_is_reused_and_rebuilt_when_passages_change(store, encoder_model):
+    """The search matrix kept beside the store: reused while passages are the same, rebuilt after
+    an added or superseded document."""
+    import glob
+
+    from ics_text.themes import build_themes
+
+    add(store, doc("h.txt", [DISCHARGE], publisher=CONFED, published="2023-01-05"))
+    build_themes(store)
+    first = Searcher(store).search("care package", mode="semantic")
+    files = glob.glob(store.path + ".search-*")
+    assert len(files) == 3  # matrix, ids, fingerprint
+    stamp = {f: open(f, "rb").read() for f in files}
+    assert [r["text"] for r in Searcher(store).search("care package", mode="semantic")] == \
+        [r["text"] for r in first]
+    assert {f: open(f, "rb").read() for f in files} == stamp  # reused, not rewritten
+
+    add(store, doc("b.txt", [BUDGET], publisher=LGA, published="2021-07-01"))
+    build_themes(store)
+    texts = [r["text"] for r in Searcher(store).search("budget gap", mode="semantic")]
+    assert BUDGET in texts  # the new passage is in the rebuilt matrix
+
+    # a new version of h.txt supersedes the old passages: they must leave the matrix
+    add(store, doc("h.txt", [FLOODS], publisher=CONFED, published="2023-01-05"))
+    build_themes(store)
+    texts = [r["text"] for r in Searcher(store).search("care package", mode="semantic", limit=10)]
+    assert DISCHARGE not in texts and FLOODS in texts
