@@ -1198,12 +1198,9 @@ class _DocQuotes:
 
     def org_of_phrase(self, phrase: str, pos: int) -> str | None:
         """The canonical organisation a whole phrase names ("the LGA", "the Alliance"), else None."""
-        known = self.orgs.known(phrase)
-        if known:
+        known, cleaned = self._known_or_cleaned(phrase)
+        if known or not cleaned:
             return known
-        cleaned = clean_org(phrase)
-        if not cleaned:
-            return None
         words = cleaned.split()
         if len(words) == 1 and words[0] in ORG_HEADS:
             return self.resolve_short(words[0], pos) or None
@@ -1211,6 +1208,11 @@ class _DocQuotes:
                                           for w in words):
             return cleaned
         return None
+
+    def _known_or_cleaned(self, phrase: str) -> tuple[str | None, str | None]:
+        """(canonical name if the alias table knows the phrase, else None; the phrase cleaned)."""
+        known = self.orgs.known(phrase)
+        return (known, None) if known else (None, clean_org(phrase))
 
     def resolve_short(self, head: str, pos: int) -> str | None:
         """'the Alliance' -> the full name with that head word used earlier in the document."""
@@ -1223,12 +1225,9 @@ class _DocQuotes:
 
     def resolve_org(self, phrase: str, pos: int) -> str | None:
         """Canonical name for an organisation phrase found in a role."""
-        known = self.orgs.known(phrase)
-        if known:
+        known, cleaned = self._known_or_cleaned(phrase)
+        if known or not cleaned:
             return known
-        cleaned = clean_org(phrase)
-        if not cleaned:
-            return None
         if len(cleaned.split()) == 1 and cleaned in ORG_HEADS:
             return self.resolve_short(cleaned, pos) or cleaned
         return cleaned
