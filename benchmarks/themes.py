@@ -95,15 +95,16 @@ def main() -> None:
     ours = prf(Y, pred, ids)
     from ics_text.themes.assign import ThemeAssigner
 
-    fitted = ThemeAssigner(themes=themes, encoder=encoder).fit(X, Y, groups=data.groups)
-    insample = prf(Y, fitted.predict(X, groups=data.groups), ids)
+    fitted = ThemeAssigner(themes=themes, encoder=encoder).fit(X, Y, groups=data.groups, texts=data.texts)
+    insample = prf(Y, fitted.predict(X, groups=data.groups, texts=data.texts), ids)
     held = None
     hdata = load_labelled(args.heldout, known={t.id for t in themes}) if args.heldout else None
     if hdata is not None and len(hdata):
         for e in hdata.errors:
             print("warning (held-out):", e, file=sys.stderr)
         Xh = encoder.encode(hdata.texts)
-        held = prf(fitted._indicator(hdata.labels), fitted.predict(Xh, groups=hdata.groups), ids)
+        held = prf(fitted._indicator(hdata.labels),
+                   fitted.predict(Xh, groups=hdata.groups, texts=hdata.texts), ids)
     zero = ThemeAssigner(themes=themes, encoder=encoder).fit()
     uncal = prf(Y, zero.predict(X, groups=data.groups), ids)
 

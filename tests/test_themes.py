@@ -78,6 +78,17 @@ def test_best_f1_threshold_and_context():
     out = in_context(raw, [7, 7, 7, 8], context=1.0, neighbours=0.0)
     assert out[:3, 0] == pytest.approx([(1 + 1 / 3) / 2, (1 / 3) / 2, (1 / 3) / 2])
     assert out[3, 0] == pytest.approx(5.0)  # alone in its document: unchanged
+    # neighbours: the mean of the row and the rows either side of it in the same document
+    near = in_context(raw, [7, 7, 7, 8], context=0.0, neighbours=1.0)
+    assert near[:3, 0] == pytest.approx([(1 + 0.5) / 2, (1 / 3) / 2, 0.0])
+    # sparse rows (the head's word features) blend exactly as dense ones, and stay sparse
+    from scipy import sparse
+
+    m = np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0], [3.0, 0.0], [0.0, 1.0]])
+    groups = ["b", "a", "b", "a", "b"]  # rows of a document need not be adjacent
+    dense = in_context(m, groups, context=0.25, neighbours=0.5)
+    blended = in_context(sparse.csr_matrix(m), groups, context=0.25, neighbours=0.5)
+    assert sparse.issparse(blended) and np.allclose(blended.toarray(), dense)
 
 
 def _corpus(store):
@@ -253,6 +264,15 @@ def test_head_learns_from_labels_and_follows_taxonomy_edits(store, tmp_path, enc
     b = ThemeAssigner(themes=themes, encoder=enc).fit(X, labels, groups=groups)
     assert enc.encoded - before == 1
     assert not np.allclose(b.transform(X, groups=groups)[:, 0], scores[:, 0])
+    # given the passages' texts, the head also reads their words; scoring then needs the texts
+    w = ThemeAssigner(themes=themes, encoder=enc).fit(X, labels, groups=groups, texts=texts)
+    assert w.word_coef_.shape == (3, len(w.vectorizer_.vocabulary_))
+    with pytest.raises(ValueError, match="texts"):
+        w.predict(X, groups=groups)
+    assert w.predict(X, groups=groups, texts=texts)[:, 0].tolist() == [1, 1, 0, 0, 0, 1, 0, 0]
+    # the words count: the same vectors scored under other words give other scores
+    swapped = w.transform(X, groups=groups, texts=texts[::-1])
+    assert not np.allclose(swapped, w.transform(X, groups=groups, texts=texts))
     # at run time the head comes from a labelled folder; an empty folder falls back to prototypes
     folder = tmp_path / "labelled"
     (folder / "site").mkdir(parents=True)

@@ -30,7 +30,8 @@ def assign_documents(docs: list[Document], taxonomy=None, encoder: Encoder | Non
     spans = [passage_spans(d) for d in docs]
     flat = [p for ps in spans for p in ps]
     groups = [i for i, ps in enumerate(spans) for _ in ps]
-    picked = assigner.assign(encoder.encode([p.text for p in flat]), groups=groups) if flat else []
+    texts = [p.text for p in flat]
+    picked = assigner.assign(encoder.encode(texts), groups=groups, texts=texts) if flat else []
     out, k = [], 0
     for d, ps in zip(docs, spans):
         passages = []
@@ -90,7 +91,7 @@ def calibrate_taxonomy(taxonomy=None, labelled=None, encoder: Encoder | None = N
     X = encoder.encode(data.texts)
     fitted = calibrate(plain, encoder, data)
     Y = fitted._indicator(data.labels)
-    insample = prf(Y, fitted.predict(X, groups=data.groups), fitted.theme_ids_)
+    insample = prf(Y, fitted.predict(X, groups=data.groups, texts=data.texts), fitted.theme_ids_)
     ids, Yc, pred, _ = cross_validate(plain, encoder, data, folds=folds, X=X)
     held = prf(Yc, pred, ids)
     thresholds = fitted.thresholds()

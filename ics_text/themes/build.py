@@ -22,7 +22,7 @@ from .schema import ensure_schema
 from .taxonomy import default_taxonomy_path, fingerprint, load_taxonomy
 
 # Bumped when the scoring method changes, so stored assignments are redone.
-METHOD_VERSION = "2"  # 2: a head learned from labelled passages
+METHOD_VERSION = "3"  # 2: a head learned from labelled passages; 3: the head reads words too
 DOC_BATCH = 200
 
 Progress = Callable[[str, int, int], None]
@@ -52,7 +52,8 @@ def make_assigner(themes, encoder: Encoder, labelled=None, **params):
     data = load_labelled(labelled_folder(labelled), known={t.id for t in themes})
     if len(data) == 0:
         return assigner.fit()
-    return assigner.fit(labelled_vectors(encoder, data.texts), data.labels, groups=data.groups)
+    return assigner.fit(labelled_vectors(encoder, data.texts), data.labels, groups=data.groups,
+                        texts=data.texts)
 
 
 def build_themes(store, progress: Progress | None = None, taxonomy=None, model: str | None = None,
@@ -96,7 +97,8 @@ def build_themes(store, progress: Progress | None = None, taxonomy=None, model: 
             texts, (lambda done, total: progress("encode", done, total)) if progress else None)
         flat = [(d, p) for d in docs for p in spans[d.id]]
         vecs = encoder.encode([p.text for _, p in flat]) if flat else None
-        picked = assigner.assign(vecs, groups=[d.id for d, _ in flat]) if flat else []
+        picked = assigner.assign(vecs, groups=[d.id for d, _ in flat],
+                                 texts=[p.text for _, p in flat]) if flat else []
         now = _now()
         with store.transaction() as c:
             for d in docs:
@@ -165,7 +167,8 @@ def reassign_all(store, assigner, encoder: Encoder, progress: Progress | None = 
     if missing:
         encoder.ensure(missing, (lambda d, t: progress("encode", d, t)) if progress else None)
     ids, docs, mat = load_vectors(store, encoder.model_name, current=False)
-    picked = assigner.assign(mat, groups=docs) if len(ids) else []
+    text_of = dict(store.conn.execute("SELECT id, text FROM theme_passages"))
+    picked = assigner.assign(mat, groups=docs, texts=[text_of[int(i)] for i in ids]) if len(ids) else []
     rows = [(int(pid), t.id, t.score) for pid, ts in zip(ids, picked) for t in ts]
     if progress:
         progress("assign", len(ids), len(ids))

@@ -131,8 +131,8 @@ def calibrate(themes, encoder, labelled: LabelledSet, **params):
     from .assign import ThemeAssigner
 
     X = encoder.encode(labelled.texts)
-    return ThemeAssigner(themes=themes, encoder=encoder, **params).fit(X, labelled.labels,
-                                                                       groups=labelled.groups)
+    return ThemeAssigner(themes=themes, encoder=encoder, **params).fit(
+        X, labelled.labels, groups=labelled.groups, texts=labelled.texts)
 
 
 def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=None, **params):
@@ -143,6 +143,7 @@ def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=Non
 
     X = encoder.encode(labelled.texts) if X is None else X
     groups = np.asarray(labelled.groups)
+    texts = np.asarray(labelled.texts, dtype=object)
     base = ThemeAssigner(themes=themes, encoder=encoder, **params).fit()
     Y = base._indicator(labelled.labels)
     pred = np.zeros_like(Y)
@@ -150,9 +151,9 @@ def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=Non
     n_folds = min(folds, len(set(labelled.groups)))
     for train, test in GroupKFold(n_splits=n_folds).split(X, Y, groups):
         a = ThemeAssigner(themes=themes, encoder=encoder, **params)
-        a.fit(X[train], Y[train], groups=groups[train])
-        pred[test] = a.predict(X[test], groups=groups[test])
-        scores[test] = a.transform(X[test], groups=groups[test])
+        a.fit(X[train], Y[train], groups=groups[train], texts=list(texts[train]))
+        scores[test] = a.transform(X[test], groups=groups[test], texts=list(texts[test]))
+        pred[test] = scores[test] >= 0.5
     return base.theme_ids_, Y, pred, scores
 
 
