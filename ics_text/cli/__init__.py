@@ -3,9 +3,9 @@
 Each stage's commands live in their own module and register themselves on ``app``.
 """
 
-import typer
+from .help import App
 
-app = typer.Typer(
+app = App(
     name="ics-text",
     help="Mine UK health and care policy publications: collect, store, extract quotes, "
          "statistics and recommendations, and group passages into themes.",

@@ -17,12 +17,13 @@ err = Console(stderr=True)
 out = Console()
 
 DbOption = Annotated[Optional[str], typer.Option(
-    "--db", envvar="ICS_TEXT_DB", help="Store file [default: ./ics-text.db].")]
+    "--db", envvar="ICS_TEXT_DB", help="Store file (default: ./ics-text.db).")]
 PublisherOption = Annotated[Optional[str], typer.Option(
     "--publisher", "-p", help="nhsconfed, lga, ccn or a publisher name.")]
 SinceOption = Annotated[Optional[str], typer.Option("--since", help="Published on or after YYYY-MM-DD.")]
 UntilOption = Annotated[Optional[str], typer.Option("--until", help="Published on or before YYYY-MM-DD.")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+FormatOption = Annotated[str, typer.Option(
+    "--format", "-f", help="table (fits the terminal: long text cut), csv or json (every column in full).")]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", help="At most this many rows (0: all).")]
 
 FORMATS = ("table", "csv", "json")
@@ -65,25 +66,28 @@ def emit(rows: list[dict[str, Any]], fmt: str, columns: list[str] | None = None,
         for r in rows:
             w.writerow({k: _cell(r.get(k)) for k in columns})
     else:
-        from rich.table import Table
+        from .tables import fit_table
 
-        shown = [c for c in columns if c not in TABLE_OMITS]
-        columns = shown if shown else columns
-        table = Table(title=title, show_lines=False, highlight=False)
-        for c in columns:
-            table.add_column(c, overflow="fold")
-        for r in rows:
-            table.add_row(*(_cell(r.get(c)) for c in columns))
-        out.print(table)
+        shown = [c for c in columns if c not in TABLE_OMITS] or columns
+        numeric = {c for c in shown if _numeric(r.get(c) for r in rows)}
+        cells = [[_cell(r.get(c), table=True) for c in shown] for r in rows]
+        out.print(fit_table(shown, cells, out.width, numeric, title=title))
         if not rows:
             err.print("no rows")
 
 
-def _cell(v: Any) -> str:
+def _numeric(values: Iterable[Any]) -> bool:
+    """Every value a number (None aside): the column is right-aligned."""
+    seen = [v for v in values if v is not None]
+    return bool(seen) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in seen)
+
+
+def _cell(v: Any, table: bool = False) -> str:
     if v is None:
         return ""
     if isinstance(v, float):
-        return f"{v:g}"
+        # On screen a whole number reads better with separators (20,500,000,000, not 2.05e+10).
+        return f"{v:,.0f}" if table and v.is_integer() and abs(v) < 1e15 else f"{v:g}"
     if isinstance(v, (list, dict)):
         return json.dumps(v, ensure_ascii=False)
     return str(v)

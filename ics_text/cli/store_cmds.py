@@ -108,7 +108,7 @@ def text(path: Annotated[str, typer.Argument(help="An .html, .pdf or .txt file."
 
 @app.command()
 def run(paths: Annotated[Optional[List[str]], typer.Argument(
-            help="Files or folders to add first [default: the bundled corpus/].")] = None,
+            help="Files or folders to add first (default: the bundled corpus/).")] = None,
         db: DbOption = None,
         report: Annotated[Optional[Path], typer.Option(help="Folder for the report.")] = Path("out")) -> None:
     """The main job: add documents, run every stage on what is new, and print a summary."""
@@ -128,19 +128,11 @@ def _bundled_corpus() -> Path:
 
 
 def _print_summary(store) -> None:
-    from rich.table import Table
-
     s = store.stats()
-    table = Table(title=f"{store.path}: {s['documents']} documents, {s['blocks']} blocks, "
-                        f"{s['words']:,} words")
     years = sorted({r["year"] for r in s["by_publisher_year"]})
-    table.add_column("publisher")
-    for y in years:
-        table.add_column(y, justify="right")
-    table.add_column("total", justify="right")
     pubs: dict[str, dict[str, int]] = {}
     for r in s["by_publisher_year"]:
         pubs.setdefault(r["publisher"], {})[r["year"]] = r["documents"]
-    for pub, counts in pubs.items():
-        table.add_row(pub, *(str(counts.get(y, "")) for y in years), str(sum(counts.values())))
-    out.print(table)
+    rows = [{"publisher": pub, **counts, "total": sum(counts.values())} for pub, counts in pubs.items()]
+    emit(rows, "table", ["publisher", *years, "total"],
+         title=f"{store.path}: {s['documents']} documents, {s['blocks']} blocks, {s['words']:,} words")

@@ -10,18 +10,19 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import app
+from .help import App
 from .common import (DbOption, FormatOption, LimitOption, PublisherOption, SinceOption,
                      UntilOption, check_format, emit, err, fail, open_store)
 
-themes_app = typer.Typer(help="Themes: assign the seeded taxonomy, discover clusters, trends.",
+themes_app = App(help="Themes: assign the seeded taxonomy, discover clusters, trends.",
                          no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
 
 TaxonomyOption = Annotated[Optional[str], typer.Option(
-    "--taxonomy", envvar="ICS_TEXT_TAXONOMY", help="Theme taxonomy file [default: models/themes.yaml].")]
+    "--taxonomy", envvar="ICS_TEXT_TAXONOMY", help="Theme taxonomy file (default: models/themes.yaml).")]
 ModelOption = Annotated[Optional[str], typer.Option(
     "--model", envvar="ICS_TEXT_EMBED_MODEL",
-    help="sentence-transformers model directory or name [default: packaged all-MiniLM-L6-v2].")]
+    help="sentence-transformers model directory or name (default: packaged all-MiniLM-L6-v2).")]
 LabelledOption = Annotated[Optional[str], typer.Option(
     "--labelled", help="Labelled-passages folder that trains the assigner's head "
     "(default $ICS_TEXT_THEMES_LABELLED, else benchmarks/annotated/themes; none: prototypes only).")]
@@ -166,7 +167,7 @@ def trend(theme: Annotated[str, typer.Argument(help="Theme id or name, or 'all'.
 
 @themes_app.command("discover")
 def discover(db: DbOption = None, clusters: Annotated[Optional[int], typer.Option(
-                 "--clusters", "-k", help="Number of clusters [default: chosen by silhouette].")] = None,
+                 "--clusters", "-k", help="Number of clusters (default: chosen by silhouette).")] = None,
              min_words: Annotated[int, typer.Option(help="Shorter passages are reported unclustered.")] = 6,
              publisher: PublisherOption = None, since: SinceOption = None, until: UntilOption = None,
              taxonomy: TaxonomyOption = None, model: ModelOption = None,
@@ -198,7 +199,7 @@ def discover(db: DbOption = None, clusters: Annotated[Optional[int], typer.Optio
 
 @themes_app.command("calibrate")
 def calibrate(taxonomy: TaxonomyOption = None, labelled: Annotated[Optional[str], typer.Option(
-                  "--labelled", help="Folder of labelled passages [default: benchmarks/annotated/themes].")] = None,
+                  "--labelled", help="Folder of labelled passages (default: benchmarks/annotated/themes).")] = None,
               model: ModelOption = None,
               dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, do not write.")] = False,
               fmt: FormatOption = "table") -> None:
