@@ -282,3 +282,28 @@ def test_head_learns_from_labels_and_follows_taxonomy_edits(store, tmp_path, enc
     c = make_assigner(themes, enc, labelled=folder)
     assert c.head_fitted_[:2].all()
     assert c.thresholds_[0] == a.default_threshold  # the file's thresholds are kept (none here)
+
+
+def test_labelled_folders_default_env_and_lists(monkeypatch, tmp_path):
+    """The head trains on the gold folder and the training-only folder by default; the variable
+    or the caller can name one folder or several, and load_labelled reads them all in order."""
+    import json
+    import os
+
+    from ics_text.themes.calibrate import (DEFAULT_LABELLED, LABELLED_ENV, TRAINING_ONLY,
+                                           labelled_folders, load_labelled)
+
+    monkeypatch.delenv(LABELLED_ENV, raising=False)
+    assert labelled_folders() == [DEFAULT_LABELLED, TRAINING_ONLY]
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder, text in ((a, "Care homes are short of staff."), (b, "The grant was cut again.")):
+        (folder / "site").mkdir(parents=True)
+        (folder / "site" / "d.json").write_text(json.dumps(
+            {"source": str(folder), "passages": [{"text": text, "themes": ["workforce"]}]}))
+    monkeypatch.setenv(LABELLED_ENV, f"{a}{os.pathsep}{b}")
+    assert labelled_folders() == [a, b]
+    assert labelled_folders(b) == [b]
+    both = load_labelled([a, b])
+    assert both.texts == ["Care homes are short of staff.", "The grant was cut again."]
+    assert both.groups == [str(a), str(b)]
+    assert len(load_labelled([])) == 0

@@ -43,13 +43,14 @@ def assignment_key(themes, encoder: Encoder, assigner_params: dict | None = None
 
 def make_assigner(themes, encoder: Encoder, labelled=None, **params):
     """The assigner used at run time: the taxonomy's prototypes and thresholds (as in the file),
-    plus a head trained on the labelled passages (``labelled`` folder, else $ICS_TEXT_THEMES_LABELLED,
-    else benchmarks/annotated/themes). With no labelled passages there, prototype scoring alone."""
+    plus a head trained on the labelled passages (``labelled``: a folder or a list of them, else
+    $ICS_TEXT_THEMES_LABELLED, else benchmarks/annotated/themes and themes_train). With no labelled
+    passages there, prototype scoring alone."""
     from .assign import ThemeAssigner
-    from .calibrate import labelled_folder, labelled_vectors, load_labelled
+    from .calibrate import labelled_folders, labelled_vectors, load_labelled
 
     assigner = ThemeAssigner(themes=themes, encoder=encoder, calibrate=False, **params)
-    data = load_labelled(labelled_folder(labelled), known={t.id for t in themes})
+    data = load_labelled(labelled_folders(labelled), known={t.id for t in themes})
     if len(data) == 0:
         return assigner.fit()
     return assigner.fit(labelled_vectors(encoder, data.texts), data.labels, groups=data.groups,

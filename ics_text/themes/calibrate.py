@@ -1,15 +1,20 @@
 """Labelled passages: loading them, calibrating per-theme thresholds, and honest evaluation.
 
-The labelled set lives in ``benchmarks/annotated/themes/<site>/<stem>.json`` as
-``{"source": ..., "passages": [{"text": ..., "themes": [ids]}]}``, passages in reading order.
-``calibrate`` fits thresholds on all of it (what ``ics-text themes calibrate`` writes to the taxonomy
+Labelled passages live in folders of ``<site>/<stem>.json`` files, each
+``{"source": ..., "passages": [{"text": ..., "themes": [ids]}]}``, passages in reading order:
+- ``benchmarks/annotated/themes``: the bundled corpus, labelled twice independently and adjudicated
+  (the gold set every figure is reported on);
+- ``benchmarks/annotated/themes_train``: further documents labelled once, used only for training
+  (a document in neither the corpus nor the held-out set, so it never leaks into a score).
+``calibrate`` fits thresholds on labels (what ``ics-text themes calibrate`` writes to the taxonomy
 file); ``cross_validate`` fits on some documents and scores the others, so the reported F1 is for
-publications the thresholds never saw.
+publications the assigner never saw.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,32 +23,40 @@ import numpy as np
 from ..paths import ROOT
 
 DEFAULT_LABELLED = ROOT / "benchmarks" / "annotated" / "themes"
+TRAINING_ONLY = ROOT / "benchmarks" / "annotated" / "themes_train"
 # Where the labelled passages that train the assigner's head live, when not given explicitly: they
 # are part of the taxonomy's definition (the file says what a theme means, the labels where its
-# edges are). An empty or missing folder means prototype scoring alone.
+# edges are). Several folders are separated by os.pathsep; none with files means prototype scoring.
 LABELLED_ENV = "ICS_TEXT_THEMES_LABELLED"
 CACHE_ENV = "ICS_TEXT_CACHE"
 
 
-def labelled_folder(folder: str | Path | None = None) -> Path:
-    """``folder``, else $ICS_TEXT_THEMES_LABELLED, else benchmarks/annotated/themes."""
-    import os
+def labelled_folders(folder: str | Path | list | None = None) -> list[Path]:
+    """``folder`` (one or a list), else $ICS_TEXT_THEMES_LABELLED, else the gold and the
+    training-only folders."""
+    if folder is None:
+        env = os.environ.get(LABELLED_ENV)
+        folder = env.split(os.pathsep) if env else [DEFAULT_LABELLED, TRAINING_ONLY]
+    folders = folder if isinstance(folder, (list, tuple)) else [folder]
+    return [Path(f) for f in folders if str(f)]
 
-    return Path(folder or os.environ.get(LABELLED_ENV) or DEFAULT_LABELLED)
+
+def _files(folders: list[Path]) -> list[Path]:
+    return [f for d in folders for f in sorted(d.glob("*/*.json")) + sorted(d.glob("*.json"))]
 
 
-def labelled_fingerprint(folder: str | Path | None = None) -> str:
+def labelled_fingerprint(folder: str | Path | list | None = None) -> str:
     """A cheap hash of the labelled files (names, sizes, modification times): an edit changes it."""
     import hashlib
 
-    folder = labelled_folder(folder)
-    parts = [str(folder)]
-    for f in sorted(folder.glob("*/*.json")) + sorted(folder.glob("*.json")):
+    folders = labelled_folders(folder)
+    parts = [str(f) for f in folders]
+    for f in _files(folders):
         try:
             st = f.stat()
         except OSError:
             continue
-        parts.append(f"{f.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}")
+        parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
@@ -57,7 +70,6 @@ def labelled_vectors(encoder, texts: list[str]) -> np.ndarray:
     if encoder.store is not None or not texts:
         return encoder.encode(texts)
     import hashlib
-    import os
 
     from .embeddings import text_hash
 
@@ -97,15 +109,15 @@ class LabelledSet:
         return len(self.texts)
 
 
-def load_labelled(folder: str | Path | None = None, known: set[str] | None = None) -> LabelledSet:
-    """Every labelled passage under ``folder`` (files in name order, passages in reading order).
+def load_labelled(folder: str | Path | list | None = None, known: set[str] | None = None) -> LabelledSet:
+    """Every labelled passage under ``folder`` (one or a list; files in name order, passages in
+    reading order). Without ``folder``: the gold set alone (what is scored).
 
     A file that cannot be read is reported in ``errors`` and skipped; theme ids not in ``known`` are
     reported too (a typo in an annotation should not silently count as a miss).
     """
-    folder = Path(folder) if folder else DEFAULT_LABELLED
     out = LabelledSet()
-    for f in sorted(folder.glob("*/*.json")) + sorted(folder.glob("*.json")):
+    for f in _files(labelled_folders(folder if folder is not None else DEFAULT_LABELLED)):
         try:
             data = json.loads(f.read_text(encoding="utf-8"))
             passages = data["passages"]
@@ -135,8 +147,10 @@ def calibrate(themes, encoder, labelled: LabelledSet, **params):
         X, labelled.labels, groups=labelled.groups, texts=labelled.texts)
 
 
-def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=None, **params):
-    """Held-out predictions: thresholds fitted on the other folds' documents (GroupKFold)."""
+def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=None,
+                   extra: LabelledSet | None = None, **params):
+    """Held-out predictions: the assigner fitted on the other folds' documents (GroupKFold), plus
+    every passage of ``extra`` (training-only documents, never scored)."""
     from sklearn.model_selection import GroupKFold
 
     from .assign import ThemeAssigner
@@ -146,12 +160,16 @@ def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=Non
     texts = np.asarray(labelled.texts, dtype=object)
     base = ThemeAssigner(themes=themes, encoder=encoder, **params).fit()
     Y = base._indicator(labelled.labels)
+    more = extra if extra is not None and len(extra) else LabelledSet()
+    X_more = encoder.encode(more.texts) if len(more) else np.zeros((0, X.shape[1]), dtype=X.dtype)
+    Y_more = base._indicator(more.labels)
     pred = np.zeros_like(Y)
     scores = np.zeros(Y.shape, dtype=float)
     n_folds = min(folds, len(set(labelled.groups)))
     for train, test in GroupKFold(n_splits=n_folds).split(X, Y, groups):
         a = ThemeAssigner(themes=themes, encoder=encoder, **params)
-        a.fit(X[train], Y[train], groups=groups[train], texts=list(texts[train]))
+        a.fit(np.vstack([X[train], X_more]), np.vstack([Y[train], Y_more]),
+              groups=[*groups[train], *more.groups], texts=[*texts[train], *more.texts])
         scores[test] = a.transform(X[test], groups=groups[test], texts=list(texts[test]))
         pred[test] = scores[test] >= 0.5
     return base.theme_ids_, Y, pred, scores
