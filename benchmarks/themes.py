@@ -80,7 +80,8 @@ def main() -> None:
     ap.add_argument("--taxonomy", default=None)
     ap.add_argument("--no-bertopic", action="store_true")
     ap.add_argument("--heldout", default=str(HELDOUT),
-                    help="Labelled documents never used for tuning, scored once (trained on all dev labels and the training-only documents).")
+                    help="Labelled documents never used for tuning, scored once (the assigner is "
+                         "trained on all dev labels and the training-only documents).")
     ap.add_argument("--json", default=None, help="Also write the figures to this JSON file.")
     args = ap.parse_args()
 
@@ -162,7 +163,8 @@ def main() -> None:
     print(f"ours, no calibration (one default threshold): macro F1 {uncal['macro']['f1']:.3f}")
     if held is not None:
         print(f"ours, held-out set ({len(hdata)} passages, {len(set(hdata.groups))} documents; trained on "
-              f"all dev labels + training-only): macro F1 {held['macro']['f1']:.3f}, micro F1 {held['micro']['f1']:.3f}")
+              f"all dev labels + training-only): macro F1 {held['macro']['f1']:.3f}, "
+              f"micro F1 {held['micro']['f1']:.3f}")
     if bt:
         print(f"BERTopic zero-shot, best zeroshot_min_similarity={bt_best} (chosen on these labels): "
               f"macro F1 {bt['macro']['f1']:.3f}, micro F1 {bt['micro']['f1']:.3f}")
