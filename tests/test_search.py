@@ -97,6 +97,28 @@ def test_index_top_and_highlight():
     assert "[target]" in clipped and clipped.startswith("…") and len(clipped) < 300
 
 
+def test_index_top_is_exact_where_float16_cannot_tell_rows_apart():
+    """The float16 scan only picks candidates: near-duplicate rows (closer than float16 resolves)
+    still come back in their float32 order (ties by passage id), with float32 scores, filtered or
+    not."""
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((100, 64)).astype(np.float32)
+    m = np.repeat(base, 10, axis=0) + 1e-4 * rng.standard_normal((1000, 64)).astype(np.float32)
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    ids = np.arange(1000, 2000)
+    idx = PassageIndex(ids, ids // 10, m, "m")
+    half = m.astype(np.float16).astype(np.float32)
+    for q in rng.standard_normal((5, 64)).astype(np.float32):  # not unit length, on purpose
+        exact = np.einsum("ij,j->i", m, q)
+        for rows, allowed in ((np.arange(1000), None), (np.arange(300, 700), np.arange(130, 170))):
+            order = rows[np.lexsort((ids[rows], -exact[rows]))]
+            # the data does defeat float16 alone: its ranking differs
+            assert (rows[np.argsort(-(half[rows] @ q), kind="stable")][:25] != order[:25]).any()
+            for k in (1, 7, 25):
+                got = idx.top(q, k, allowed_docs=allowed)
+                assert [p for p, _ in got] == ids[order[:k]].tolist()
+                assert [s for _, s in got] == exact[order[:k]].tolist()
+
 
 def test_saved_index_is_reused_and_rebuilt_when_passages_change(store, encoder_model):
     """The search matrix kept beside the store: reused while passages are the same, rebuilt after
