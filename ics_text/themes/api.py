@@ -24,8 +24,10 @@ def _assigner(themes, encoder, labelled=None):
 def assign_documents(docs: list[Document], taxonomy=None, encoder: Encoder | None = None,
                      labelled=None) -> list[dict]:
     """Contract-shaped results (``spec/themes.md``) for parsed documents, one dict each."""
+    from .tuning import themed
+
     themes = load_taxonomy(taxonomy)
-    encoder = encoder or Encoder()
+    encoder = themed(encoder or Encoder())
     assigner = _assigner(themes, encoder, labelled)
     spans = [passage_spans(d) for d in docs]
     flat = [p for ps in spans for p in ps]
@@ -87,7 +89,9 @@ def calibrate_taxonomy(taxonomy=None, labelled=None, encoder: Encoder | None = N
     data = load_labelled(labelled, known={t.id for t in themes})
     if len(data) == 0:
         raise ValueError(f"no labelled passages under {labelled or 'benchmarks/annotated/themes'}")
-    encoder = encoder or Encoder()
+    from .tuning import themed
+
+    encoder = themed(encoder or Encoder())
     X = encoder.encode(data.texts)
     fitted = calibrate(plain, encoder, data)
     Y = fitted._indicator(data.labels)
@@ -101,6 +105,8 @@ def calibrate_taxonomy(taxonomy=None, labelled=None, encoder: Encoder | None = N
             "thresholds": thresholds, "calibrated": dict(zip(fitted.theme_ids_, map(bool, fitted.calibrated_))),
             "in_sample": {"macro_f1": insample["macro"]["f1"], "micro_f1": insample["micro"]["f1"]},
             "held_out": {"macro_f1": held["macro"]["f1"], "micro_f1": held["micro"]["f1"]},
+            # a tuned model has seen every label: its "held out" figure is optimistic
+            "tuned": bool(encoder.patch),
             "errors": data.errors, "written": write}
 
 

@@ -2,7 +2,8 @@
 
 ``build_themes(store)``:
 1. cuts passages from current documents the stage has not seen (new or changed versions);
-2. encodes only passages whose (model, text hash) is not cached;
+2. encodes only passages whose (model, text hash) is not cached: with the plain model (search and
+   discovery) and, when a theme-tuned patch ships (``tuning``), with the tuned one (assignment);
 3. assigns themes to the new passages; when the taxonomy file (or the model) changed since the last
    build, re-assigns every stored passage from the cached vectors (seconds, no re-encoding).
 A re-run on an unchanged corpus does two small queries and never loads the model.
@@ -64,15 +65,19 @@ def build_themes(store, progress: Progress | None = None, taxonomy=None, model: 
     ``progress(step, done, total)`` is called as work proceeds (steps: "passages", "encode",
     "assign"). ``taxonomy``: a taxonomy file (default ``models/themes.yaml``); ``model``: an
     embedding model path or name (default: the packaged all-MiniLM-L6-v2); ``labelled``: the
-    labelled-passages folder that trains the head (see ``make_assigner``).
+    labelled-passages folder that trains the head (see ``make_assigner``). ``encoder``: the plain
+    encoder (its vectors serve search); assignment uses it with the default patch on top.
     """
+    from .tuning import themed
+
     t0 = time.perf_counter()
     ensure_schema(store)
     taxonomy_path = taxonomy or default_taxonomy_path()
     themes = load_taxonomy(taxonomy_path)
     encoder = encoder or Encoder(store, model=model)
+    scorer = themed(encoder)
     conn = store.conn
-    key = assignment_key(themes, encoder, labelled=labelled)
+    key = assignment_key(themes, scorer, labelled=labelled)
     state = conn.execute("SELECT value FROM theme_state WHERE key = 'assignment'").fetchone()
     stale = state is None or state[0] != key
     # passages stored before this run need re-scoring only if the taxonomy/model changed
@@ -82,11 +87,12 @@ def build_themes(store, progress: Progress | None = None, taxonomy=None, model: 
         "SELECT d.id FROM documents d LEFT JOIN theme_documents t ON t.document_id = d.id "
         "WHERE d.is_current = 1 AND t.document_id IS NULL ORDER BY d.id")]
     summary = {"documents_new": len(new_ids), "passages_new": 0, "encoded": 0,
-               "reassigned": False, "taxonomy": str(taxonomy_path), "model": encoder.model_name}
+               "reassigned": False, "taxonomy": str(taxonomy_path), "model": encoder.model_name,
+               "theme_model": scorer.model_name}
 
     assigner = None
     if new_ids or stale:
-        assigner = make_assigner(themes, encoder, labelled=labelled)
+        assigner = make_assigner(themes, scorer, labelled=labelled)
 
     # 1-3 for new documents, a batch at a time (each batch is committed whole)
     for b in range(0, len(new_ids), DOC_BATCH):
@@ -94,10 +100,12 @@ def build_themes(store, progress: Progress | None = None, taxonomy=None, model: 
         docs = list(store.documents(ids=batch, blocks=True, current=False))
         spans = {d.id: passage_spans(d) for d in docs}
         texts = {text_hash(p.text): p.text for ps in spans.values() for p in ps}
-        summary["encoded"] += encoder.ensure(
-            texts, (lambda done, total: progress("encode", done, total)) if progress else None)
+        for enc in dict.fromkeys((encoder, scorer)):  # one pass when there is no patch
+            n = enc.ensure(texts, (lambda done, total: progress("encode", done, total)) if progress else None)
+            if enc is encoder:
+                summary["encoded"] += n
         flat = [(d, p) for d in docs for p in spans[d.id]]
-        vecs = encoder.encode([p.text for _, p in flat]) if flat else None
+        vecs = scorer.encode([p.text for _, p in flat]) if flat else None
         picked = assigner.assign(vecs, groups=[d.id for d, _ in flat],
                                  texts=[p.text for _, p in flat]) if flat else []
         now = _now()
@@ -121,7 +129,7 @@ def build_themes(store, progress: Progress | None = None, taxonomy=None, model: 
     if stale:
         if had_passages:
             summary["reassigned"] = True
-            reassign_all(store, assigner, encoder, progress)
+            reassign_all(store, assigner, scorer, progress)
         with store.transaction() as c:
             c.execute("INSERT OR REPLACE INTO theme_state VALUES ('assignment', ?)", (key,))
             c.execute("INSERT OR REPLACE INTO theme_state VALUES ('taxonomy', ?)", (str(taxonomy_path),))

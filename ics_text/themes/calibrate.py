@@ -148,9 +148,13 @@ def calibrate(themes, encoder, labelled: LabelledSet, **params):
 
 
 def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=None,
-                   extra: LabelledSet | None = None, **params):
+                   extra: LabelledSet | None = None, fold_encoder=None, **params):
     """Held-out predictions: the assigner fitted on the other folds' documents (GroupKFold), plus
-    every passage of ``extra`` (training-only documents, never scored)."""
+    every passage of ``extra`` (training-only documents, never scored).
+
+    ``fold_encoder(training: LabelledSet) -> Encoder``: an encoder made from each fold's training
+    passages alone (a tuned model), used for that fold's vectors; default ``encoder`` throughout.
+    """
     from sklearn.model_selection import GroupKFold
 
     from .assign import ThemeAssigner
@@ -161,16 +165,22 @@ def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=Non
     base = ThemeAssigner(themes=themes, encoder=encoder, **params).fit()
     Y = base._indicator(labelled.labels)
     more = extra if extra is not None and len(extra) else LabelledSet()
-    X_more = encoder.encode(more.texts) if len(more) else np.zeros((0, X.shape[1]), dtype=X.dtype)
     Y_more = base._indicator(more.labels)
     pred = np.zeros_like(Y)
     scores = np.zeros(Y.shape, dtype=float)
     n_folds = min(folds, len(set(labelled.groups)))
     for train, test in GroupKFold(n_splits=n_folds).split(X, Y, groups):
-        a = ThemeAssigner(themes=themes, encoder=encoder, **params)
-        a.fit(np.vstack([X[train], X_more]), np.vstack([Y[train], Y_more]),
+        enc, Xf = encoder, X
+        if fold_encoder is not None:
+            enc = fold_encoder(LabelledSet(list(texts[train]) + more.texts,
+                                           [labelled.labels[i] for i in train] + more.labels,
+                                           list(groups[train]) + more.groups))
+            Xf = enc.encode(labelled.texts)
+        X_more = enc.encode(more.texts) if len(more) else np.zeros((0, X.shape[1]), dtype=X.dtype)
+        a = ThemeAssigner(themes=themes, encoder=enc, **params)
+        a.fit(np.vstack([Xf[train], X_more]), np.vstack([Y[train], Y_more]),
               groups=[*groups[train], *more.groups], texts=[*texts[train], *more.texts])
-        scores[test] = a.transform(X[test], groups=groups[test], texts=list(texts[test]))
+        scores[test] = a.transform(Xf[test], groups=groups[test], texts=list(texts[test]))
         pred[test] = scores[test] >= 0.5
     return base.theme_ids_, Y, pred, scores
 

@@ -72,16 +72,22 @@ _MEMO: dict[tuple[str, str], np.ndarray] = {}
 MEMO_MAX = 50_000
 
 
-def load_model(path: str | None = None, device: str | None = None):
-    """A SentenceTransformer, loaded once per process (offline: nothing is fetched)."""
+def offline_quietly() -> None:
+    """Nothing fetched from the hub, and no weight-loading progress bars on stderr (the CLI prints
+    its own progress)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    # no weight-loading progress bars on stderr: the CLI prints its own progress
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def load_model(path: str | None = None, device: str | None = None, patch: str | None = None):
+    """A SentenceTransformer, loaded once per process (offline: nothing is fetched); with ``patch``,
+    its top layers replaced by a theme-tuned patch (see ``tuning``)."""
+    offline_quietly()
     path = path or default_model_path()
     device = device or pick_device()
-    key = (path, device)
+    key = (path, device, patch)
     if key not in _MODELS:
         import logging
 
@@ -89,9 +95,14 @@ def load_model(path: str | None = None, device: str | None = None):
 
         logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
         try:
-            _MODELS[key] = SentenceTransformer(path, device=device)
+            model = SentenceTransformer(path, device=device)
         except Exception as e:  # a bad path or a model that needs downloading
             raise RuntimeError(f"cannot load the embedding model {path!r}: {e}") from None
+        if patch:
+            from .tuning import apply_patch
+
+            apply_patch(model, patch)
+        _MODELS[key] = model
     return _MODELS[key]
 
 
@@ -99,15 +110,21 @@ class Encoder:
     """Texts -> normalised vectors, with an optional store-backed cache.
 
     ``Encoder(store)`` caches in the store; ``Encoder()`` encodes without one (``themes assign``).
-    ``encoded`` counts texts that were not in the cache (the model ran on them, or they were
-    computed earlier in this process); texts found in the cache are not counted.
+    ``patch``: a theme-tuned patch folder for the model's top layers (its vectors are cached under
+    their own model name). ``encoded`` counts texts that were not in the cache (the model ran on them,
+    or they were computed earlier in this process); texts found in the cache are not counted.
     """
 
     def __init__(self, store=None, model: str | None = None, device: str | None = None,
-                 batch_size: int = BATCH_SIZE):
+                 batch_size: int = BATCH_SIZE, patch: str | None = None):
         self.store = store
         self.model_path = model or default_model_path()
+        self.patch = str(patch) if patch else None
         self.model_name = model_key(self.model_path)
+        if self.patch:
+            from .tuning import patch_key
+
+            self.model_name += f"+themes-{patch_key(self.patch)}"
         self.device = device
         self.batch_size = batch_size
         self.encoded = 0
@@ -119,7 +136,7 @@ class Encoder:
 
     @property
     def model(self):
-        return load_model(self.model_path, self.device)
+        return load_model(self.model_path, self.device, self.patch)
 
     @property
     def dim(self) -> int:
