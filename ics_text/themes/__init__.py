@@ -10,6 +10,7 @@ The Python API (the ``ics-text themes`` commands are thin wrappers over these):
     show_theme(store, "workforce", since="2023-01-01")
     trend(store, "all", by="year", by_publisher=True)
     Searcher(store).search("discharge delays", mode="hybrid")
+    tune_folder()                                # re-tune the model to the labels (minutes)
 
 Heavy libraries (torch, sentence-transformers, scikit-learn) load only inside the functions that
 use them.
@@ -21,7 +22,8 @@ from .discover import discover
 from .queries import document_passages, list_themes, show_theme
 from .search import PassageIndex, Searcher, search
 from .trends import chart, trend
+from .tuning import tune_folder
 
 __all__ = ["assign_documents", "assign_files", "build_themes", "calibrate_taxonomy", "chart",
            "discover", "document_passages", "list_themes", "PassageIndex", "search", "Searcher",
-           "show_theme", "trend"]
+           "show_theme", "trend", "tune_folder"]
