@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from contextlib import contextmanager
 from typing import Callable, Iterable
 
 import numpy as np
@@ -70,6 +72,33 @@ _MODELS: dict[tuple[str, str], object] = {}
 # process does not run the model again for the same text (theme anchors, tests, notebooks).
 _MEMO: dict[tuple[str, str], np.ndarray] = {}
 MEMO_MAX = 50_000
+
+
+_THREADS = threading.Lock()
+_one_thread_users = 0
+_threads_before = 0
+
+
+@contextmanager
+def one_torch_thread():
+    """Run torch on one thread for a short call (one query: a second thread only adds contention).
+    The setting is process-wide, so callers in several threads share one save and restore: the
+    count goes back when the last of them leaves, never to another caller's 1."""
+    global _one_thread_users, _threads_before
+    import torch
+
+    with _THREADS:
+        if _one_thread_users == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _one_thread_users += 1
+    try:
+        yield
+    finally:
+        with _THREADS:
+            _one_thread_users -= 1
+            if _one_thread_users == 0:
+                torch.set_num_threads(_threads_before)
 
 
 def offline_quietly() -> None:
@@ -171,14 +200,8 @@ class Encoder:
         hand-off between threads costs several times the work itself."""
         model = self.model
         if str(getattr(model, "device", "cpu")).startswith("cpu"):
-            import torch
-
-            before = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
+            with one_torch_thread():
                 return self.raw_encode([text])[0]
-            finally:
-                torch.set_num_threads(before)
         return self.raw_encode([text])[0]
 
     def cached(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:

@@ -76,6 +76,8 @@ class PassageIndex:
             return []
         import torch
 
+        from .embeddings import one_torch_thread
+
         qvec = np.asarray(qvec, dtype=np.float32)
         rows = None
         if allowed_docs is not None or allowed_passages is not None:
@@ -90,9 +92,7 @@ class PassageIndex:
         # One torch thread: a single matrix-vector product is bound by memory, not arithmetic, and
         # a second thread only contends with the query encoder and (in hybrid search) SQLite.
         qnorm = float(np.linalg.norm(qvec))
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with one_torch_thread():
             # the query at unit length: ranks are unchanged and float16 cannot overflow
             q16 = torch.from_numpy(qvec / qnorm if qnorm else qvec).to(torch.float16)
             if rows is None:
@@ -102,8 +102,6 @@ class PassageIndex:
             else:
                 approx = (self._half @ q16)[torch.from_numpy(rows)]
             approx = approx.float().numpy()
-        finally:
-            torch.set_num_threads(before)
         k = min(k, len(approx))
         # |approx - exact| <= err for every row (see _HALF_ERROR), so the k rows best by approx
         # all score exactly >= kth - err, and any row of the exact best k has approx >= kth - 2 err
