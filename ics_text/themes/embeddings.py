@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
@@ -74,31 +73,19 @@ _MEMO: dict[tuple[str, str], np.ndarray] = {}
 MEMO_MAX = 50_000
 
 
-_THREADS = threading.Lock()
-_one_thread_users = 0
-_threads_before = 0
-
-
 @contextmanager
 def one_torch_thread():
-    """Run torch on one thread for a short call (one query: a second thread only adds contention).
-    The setting is process-wide, so callers in several threads share one save and restore: the
-    count goes back when the last of them leaves, never to another caller's 1."""
-    global _one_thread_users, _threads_before
+    """Run torch on one thread for a short call (one query: a second thread only adds contention),
+    then put the count back. Not for several threads at once: torch's count is shared, and two
+    overlapping callers could restore each other's 1."""
     import torch
 
-    with _THREADS:
-        if _one_thread_users == 0:
-            _threads_before = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _one_thread_users += 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
     try:
         yield
     finally:
-        with _THREADS:
-            _one_thread_users -= 1
-            if _one_thread_users == 0:
-                torch.set_num_threads(_threads_before)
+        torch.set_num_threads(before)
 
 
 def offline_quietly() -> None:
