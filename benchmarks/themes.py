@@ -161,7 +161,7 @@ def main() -> None:
     if not args.no_bertopic:
         for s in SIMILARITIES:
             t1 = time.perf_counter()
-            r = prf(Y, bertopic_predictions(data.texts, X, themes, encoder, s), ids)
+            r = prf(Y, bertopic_predictions(data.texts, X, themes, plain, s), ids)
             bt_sweep[s] = r
             print(f"BERTopic zeroshot_min_similarity={s}: macro F1 {r['macro']['f1']:.3f} "
                   f"({time.perf_counter() - t1:.0f} s)")
