@@ -17,11 +17,12 @@ from themes_fixtures import (CCN, CONFED, CONTACT, DIGITAL, HOSPITAL, LGA, SEND,
 
 @pytest.fixture(scope="module")
 def assigner(encoder):
-    """The shipped taxonomy's prototypes and thresholds, on the encoder they were fitted for (the
-    model with its theme-tuned patch, when one ships)."""
+    """The assigner as it ships: the taxonomy's prototypes and thresholds, the head trained on the
+    labelled passages, on the encoder they were fitted for (the model with its theme-tuned patch)."""
+    from ics_text.themes.build import make_assigner
     from ics_text.themes.tuning import themed
 
-    return ThemeAssigner(encoder=themed(encoder)).fit()
+    return make_assigner(load_taxonomy(), themed(encoder))
 
 
 def test_estimator_conventions(encoder):
@@ -41,18 +42,18 @@ def test_estimator_conventions(encoder):
 def test_clear_passages_get_their_theme_and_boilerplate_gets_none(assigner):
     texts = [WORKFORCE, SEND, DIGITAL, HOSPITAL, CONTACT]
     X = assigner.encoder.encode(texts)
-    got = [[t.id for t in ts] for ts in assigner.assign(X)]
+    got = [[t.id for t in ts] for ts in assigner.assign(X, texts=texts)]
     assert "workforce" in got[0]
     assert "children_send" in got[1]
     assert "digital" in got[2]
     assert "hospital_pressures" in got[3]
     assert got[4] == []
-    scores = assigner.transform(X)
+    scores = assigner.transform(X, texts=texts)
     assert scores.shape == (5, len(assigner.theme_ids_))
     assert ((scores >= 0) & (scores <= 1)).all()
     # assigned <=> score >= 0.5, for every theme and passage alike
-    assert ((scores >= 0.5) == assigner.predict(X).astype(bool)).all()
-    for ts in assigner.assign(X):
+    assert ((scores >= 0.5) == assigner.predict(X, texts=texts).astype(bool)).all()
+    for ts in assigner.assign(X, texts=texts):
         assert [t.score for t in ts] == sorted((t.score for t in ts), reverse=True)
 
 
