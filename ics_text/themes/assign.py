@@ -297,13 +297,7 @@ class ThemeAssigner:
     def _indicator(self, y) -> np.ndarray:
         if isinstance(y, np.ndarray) and y.ndim == 2:
             return (y > 0).astype(int)
-        index = {t: j for j, t in enumerate(self.theme_ids_)}
-        Y = np.zeros((len(y), len(self.theme_ids_)), dtype=int)
-        for i, labels in enumerate(y):
-            for t in labels:
-                if t in index:
-                    Y[i, index[t]] = 1
-        return Y
+        return label_matrix(y, self.theme_ids_)
 
     def _calibrate(self, X: np.ndarray, Y: np.ndarray, groups=None) -> None:
         raw = self.decision_function(X, groups)
@@ -335,6 +329,18 @@ class ThemeAssigner:
     def _check_fitted(self) -> None:
         if not hasattr(self, "anchors_"):
             raise RuntimeError("ThemeAssigner is not fitted: call fit() first")
+
+
+def label_matrix(labels, theme_ids, dtype=int) -> np.ndarray:
+    """Theme-id lists (one per passage) -> an n x themes 0/1 matrix; ids not in ``theme_ids`` are
+    ignored."""
+    index = {t: j for j, t in enumerate(theme_ids)}
+    Y = np.zeros((len(labels), len(theme_ids)), dtype=dtype)
+    for i, ls in enumerate(labels):
+        for t in ls:
+            if t in index:
+                Y[i, index[t]] = 1
+    return Y
 
 
 def in_context(M, groups, context: float, neighbours: float):

@@ -108,6 +108,7 @@ def tune(texts: Sequence[str], labels: Sequence[Sequence[str]], theme_ids: Seque
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from .assign import label_matrix
     from .embeddings import default_model_path, model_key, offline_quietly
 
     offline_quietly()
@@ -123,12 +124,7 @@ def tune(texts: Sequence[str], labels: Sequence[Sequence[str]], theme_ids: Seque
     params = [p for layer in tuned for p in layer.parameters()]
     for p in params:
         p.requires_grad = True
-    index = {t: j for j, t in enumerate(theme_ids)}
-    Y = np.zeros((len(texts), len(theme_ids)), dtype=np.float32)
-    for i, ls in enumerate(labels):
-        for t in ls:
-            if t in index:
-                Y[i, index[t]] = 1.0
+    Y = label_matrix(labels, theme_ids, dtype=np.float32)
     dim = model.get_embedding_dimension()
     head = torch.nn.Linear(dim, len(theme_ids))
     opt = torch.optim.AdamW([{"params": params, "lr": LEARNING_RATE},
