@@ -32,6 +32,7 @@ from ics_text.themes.taxonomy import load_taxonomy  # noqa: E402
 SETS = {
     "development": ("agreement/themes_a", "agreement/themes_b", "annotated/themes"),
     "held-out": ("agreement/heldout_a", "agreement/heldout_b", "heldout/themes"),
+    "training-only": ("agreement/train_a", "agreement/train_b", "annotated/themes_train"),
 }
 
 
