@@ -24,14 +24,23 @@ def run_all(store, report_dir: Path | None = None, console=None) -> dict[str, An
             f"extracted {extracted['documents']} documents: {extracted['quotes']} quotes, "
             f"{extracted['statistics']} statistics, {extracted['recommendations']} recommendations",
             highlight=False)
-        console.print(", ".join(f"{k} {v}" for k, v in themes.items() if isinstance(v, (int, float))),
-                      highlight=False)
+        console.print(themes_line(themes), highlight=False)
     if report_dir is not None:
         counts = _finding_counts(store)
         summary["report"] = str(write_report(store, report_dir, extra_counts=counts))
         if console is not None:
             console.print(f"report: {summary['report']}", highlight=False)
     return summary
+
+
+def themes_line(s: dict) -> str:
+    """The theme stage's summary as one short sentence (the documents are counted in the table
+    printed after it)."""
+    new = f"{s['passages_new']:,} new, {s['encoded']:,} encoded"
+    if s.get("reassigned"):
+        new += ", all re-assigned"
+    return (f"themes: {s['passages']:,} passages ({new}), {s['assigned_passages']:,} with a theme, "
+            f"{s['seconds']:.0f} s")
 
 
 def _finding_counts(store) -> dict[str, int]:

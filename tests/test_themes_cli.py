@@ -128,3 +128,21 @@ def test_calibrate_writes_thresholds(tmp_path, encoder_model):
         runner.invoke(app, ["themes", "calibrate", "--taxonomy", str(tax), "--labelled",
                             str(labelled.parent), "--dry-run", "--format", "json"]).stdout)["thresholds"]["workforce"], 3)
     assert "# The seeded theme taxonomy" in tax.read_text("utf-8")
+
+
+def test_main_job_runs_every_stage_and_a_rerun_does_no_work(tmp_path, encoder_model):
+    """`ics-text run`: add, extract, themes, report; its summary lines are short sentences."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "send.txt").write_text(f"School budgets\n\n{SEND}\n\n{CCN}", encoding="utf-8")
+    (folder / "staff.txt").write_text(f"Staffing in care\n\n{WORKFORCE}", encoding="utf-8")
+    db, out = str(tmp_path / "main.db"), tmp_path / "out"
+    first = runner.invoke(app, ["run", str(folder), "--db", db, "--report", str(out)])
+    assert first.exit_code == 0, first.output
+    line = next(s for s in first.output.splitlines() if s.startswith("themes: "))
+    assert line.startswith("themes: 3 passages (3 new, ") and "with a theme" in line
+    assert len(line) <= 80
+    assert (out / "report.md").exists()
+    again = runner.invoke(app, ["run", str(folder), "--db", db, "--report", str(out)])
+    assert again.exit_code == 0, again.output
+    assert "themes: 3 passages (0 new, 0 encoded)" in again.output
