@@ -85,3 +85,17 @@ def test_default_patch_follows_the_environment(monkeypatch, patch):
     scorer = themed(plain)
     assert scorer is not plain and scorer.patch == str(patch)
     assert themed(scorer) is scorer  # already patched: kept
+
+
+def test_loading_the_model_prints_no_progress_bars_even_after_transformers_was_imported():
+    """The CLI draws its own progress; transformers' weight-loading bar must not leak onto stderr,
+    whichever module imported transformers first."""
+    import subprocess
+    import sys
+
+    code = ("import sentence_transformers\n"
+            "from ics_text.themes.embeddings import load_model\n"
+            "load_model()\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "Loading weights" not in run.stderr and "it/s" not in run.stderr

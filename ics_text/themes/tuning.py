@@ -105,13 +105,14 @@ def tune(texts: Sequence[str], labels: Sequence[Sequence[str]], theme_ids: Seque
     Returns the tuned layers' tensors (names relative to the first tuned layer, float16) and the
     training settings; ``save_patch`` writes them. ``progress(batches_done, batches_total)``.
     """
+    from .embeddings import default_model_path, model_key, offline_quietly
+
+    offline_quietly()  # before transformers is imported: it reads the settings once
     import torch
     from sentence_transformers import SentenceTransformer
 
     from .assign import label_matrix
-    from .embeddings import default_model_path, model_key, offline_quietly
 
-    offline_quietly()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     base = base or default_model_path()
