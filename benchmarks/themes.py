@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 warnings.filterwarnings("ignore")
 
-from ics_text.themes.calibrate import TRAINING_ONLY, cross_validate, load_labelled, prf  # noqa: E402
+from ics_text.themes.calibrate import (TRAINING_ONLY, calibrate, cross_validate, load_labelled,  # noqa: E402
+                                        prf)
 from ics_text.themes.embeddings import Encoder  # noqa: E402
 from ics_text.themes.taxonomy import load_taxonomy, parse_taxonomy  # noqa: E402
 
@@ -138,12 +139,8 @@ def main() -> None:
     # the assigner that ships: the shipped patch, every dev label plus the training-only documents
     encoder = plain if args.plain else themed(plain)
     print(f"held-out set scored with {encoder.model_name}")
-    Xs = X if encoder is plain else encoder.encode(data.texts)
-    more = extra if extra is not None else load_labelled([])
-    Xm = encoder.encode(more.texts) if len(more) else np.zeros((0, X.shape[1]), dtype=X.dtype)
-    fitted = ThemeAssigner(themes=themes, encoder=encoder).fit(
-        np.vstack([Xs, Xm]), [*data.labels, *more.labels], groups=[*data.groups, *more.groups],
-        texts=[*data.texts, *more.texts])
+    fitted = calibrate(themes, encoder, data + extra if extra is not None else data)
+    Xs = encoder.encode(data.texts)  # computed once in this process: calibrate encoded them
     insample = prf(Y, fitted.predict(Xs, groups=data.groups, texts=data.texts), ids)
     held = None
     hdata = load_labelled(args.heldout, known={t.id for t in themes}) if args.heldout else None

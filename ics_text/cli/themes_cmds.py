@@ -15,7 +15,7 @@ from .common import (DbOption, FormatOption, LimitOption, PublisherOption, Since
                      UntilOption, check_format, emit, err, fail, open_store)
 
 themes_app = App(help="Themes: assign the seeded taxonomy, discover clusters, trends.",
-                         no_args_is_help=True)
+                 no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
 
 TaxonomyOption = Annotated[Optional[str], typer.Option(
@@ -25,7 +25,8 @@ ModelOption = Annotated[Optional[str], typer.Option(
     help="sentence-transformers model directory or name (default: packaged all-MiniLM-L6-v2).")]
 LabelledOption = Annotated[Optional[str], typer.Option(
     "--labelled", help="Labelled-passages folder that trains the assigner's head "
-    "(default $ICS_TEXT_THEMES_LABELLED, else benchmarks/annotated/themes; none: prototypes only).")]
+    "(default $ICS_TEXT_THEMES_LABELLED, else benchmarks/annotated/themes and themes_train; an empty "
+    "folder: prototypes only).")]
 
 
 def _guard(fn, *args, **kwargs):

@@ -4,8 +4,9 @@ Labelled passages live in folders of ``<site>/<stem>.json`` files, each
 ``{"source": ..., "passages": [{"text": ..., "themes": [ids]}]}``, passages in reading order:
 - ``benchmarks/annotated/themes``: the bundled corpus, labelled twice independently and adjudicated
   (the gold set every figure is reported on);
-- ``benchmarks/annotated/themes_train``: further documents labelled once, used only for training
-  (a document in neither the corpus nor the held-out set, so it never leaks into a score).
+- ``benchmarks/annotated/themes_train``: further documents written for training, labelled and
+  adjudicated the same way, used only for training (in neither the corpus nor the held-out set, so
+  they never leak into a score).
 ``calibrate`` fits thresholds on labels (what ``ics-text themes calibrate`` writes to the taxonomy
 file); ``cross_validate`` fits on some documents and scores the others, so the reported F1 is for
 publications the assigner never saw.
@@ -108,6 +109,15 @@ class LabelledSet:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def __add__(self, other: "LabelledSet") -> "LabelledSet":
+        return LabelledSet(self.texts + other.texts, self.labels + other.labels,
+                           self.groups + other.groups, self.errors + other.errors)
+
+    def subset(self, rows) -> "LabelledSet":
+        """The passages at ``rows`` (indices), in that order."""
+        return LabelledSet([self.texts[i] for i in rows], [self.labels[i] for i in rows],
+                           [self.groups[i] for i in rows])
+
 
 def load_labelled(folder: str | Path | list | None = None, known: set[str] | None = None) -> LabelledSet:
     """Every labelled passage under ``folder`` (one or a list; files in name order, passages in
@@ -161,26 +171,24 @@ def cross_validate(themes, encoder, labelled: LabelledSet, folds: int = 5, X=Non
 
     X = encoder.encode(labelled.texts) if X is None else X
     groups = np.asarray(labelled.groups)
-    texts = np.asarray(labelled.texts, dtype=object)
     base = ThemeAssigner(themes=themes, encoder=encoder, **params).fit()
     Y = base._indicator(labelled.labels)
     more = extra if extra is not None and len(extra) else LabelledSet()
-    Y_more = base._indicator(more.labels)
     pred = np.zeros_like(Y)
     scores = np.zeros(Y.shape, dtype=float)
     n_folds = min(folds, len(set(labelled.groups)))
     for train, test in GroupKFold(n_splits=n_folds).split(X, Y, groups):
+        training = labelled.subset(train) + more
         enc, Xf = encoder, X
         if fold_encoder is not None:
-            enc = fold_encoder(LabelledSet(list(texts[train]) + more.texts,
-                                           [labelled.labels[i] for i in train] + more.labels,
-                                           list(groups[train]) + more.groups))
+            enc = fold_encoder(training)
             Xf = enc.encode(labelled.texts)
         X_more = enc.encode(more.texts) if len(more) else np.zeros((0, X.shape[1]), dtype=X.dtype)
         a = ThemeAssigner(themes=themes, encoder=enc, **params)
-        a.fit(np.vstack([Xf[train], X_more]), np.vstack([Y[train], Y_more]),
-              groups=[*groups[train], *more.groups], texts=[*texts[train], *more.texts])
-        scores[test] = a.transform(Xf[test], groups=groups[test], texts=list(texts[test]))
+        a.fit(np.vstack([Xf[train], X_more]), training.labels, groups=training.groups,
+              texts=training.texts)
+        tested = labelled.subset(test)
+        scores[test] = a.transform(Xf[test], groups=tested.groups, texts=tested.texts)
         pred[test] = scores[test] >= 0.5
     return base.theme_ids_, Y, pred, scores
 
