@@ -87,6 +87,24 @@ def test_default_patch_follows_the_environment(monkeypatch, patch):
     assert themed(scorer) is scorer  # already patched: kept
 
 
+def test_the_shipped_patch_is_only_applied_to_the_model_it_was_tuned_from(monkeypatch, patch, tmp_path):
+    """Another embedding model ($ICS_TEXT_EMBED_MODEL) gets the plain model for themes, not a load
+    error from a patch that cannot fit it."""
+    import shutil
+
+    monkeypatch.delenv(PATCH_ENV, raising=False)
+    shipped = tmp_path / "models" / "theme_encoder"
+    shutil.copytree(patch, shipped)
+    monkeypatch.setenv("ICS_TEXT_MODELS", str(tmp_path / "models"))
+    plain = Encoder()
+    assert default_patch(plain.model_path) == shipped  # tuned from this very model
+    assert themed(plain).patch == str(shipped)
+    meta = json.loads((shipped / META).read_text())
+    (shipped / META).write_text(json.dumps({**meta, "base": "someone/other-model"}))
+    assert default_patch(plain.model_path) is None
+    assert themed(plain) is plain
+
+
 def test_loading_the_model_prints_no_progress_bars_even_after_transformers_was_imported():
     """The CLI draws its own progress; transformers' weight-loading bar must not leak onto stderr,
     whichever module imported transformers first."""

@@ -44,13 +44,25 @@ MAX_TOKENS = 160
 SEED = 0
 
 
-def default_patch() -> Path | None:
-    """$ICS_TEXT_THEME_PATCH ("none": no patch), else models/theme_encoder when it holds a patch."""
+def default_patch(model_path: str | None = None) -> Path | None:
+    """$ICS_TEXT_THEME_PATCH ("none": no patch), else models/theme_encoder when it holds a patch
+    tuned from ``model_path`` (default: the configured model). The shipped patch fits only the model
+    it was tuned from: with another model ($ICS_TEXT_EMBED_MODEL) the plain model is used instead."""
     env = os.environ.get(PATCH_ENV)
     if env:
         return None if env.lower() == "none" else Path(env)
     folder = models_dir() / "theme_encoder"
-    return folder if (folder / WEIGHTS).exists() else None
+    if not (folder / WEIGHTS).exists():
+        return None
+    from .embeddings import default_model_path, model_key
+
+    try:
+        base = json.loads((folder / META).read_text(encoding="utf-8")).get("base")
+    except (OSError, ValueError, AttributeError):
+        base = None  # unreadable meta data: apply_patch reports it
+    if base and base != model_key(model_path or default_model_path()):
+        return None
+    return folder
 
 
 def patch_key(folder: str | Path) -> str:
@@ -184,7 +196,7 @@ def themed(encoder):
     default patch on top (``encoder`` itself when there is no patch)."""
     from .embeddings import Encoder
 
-    patch = default_patch()
+    patch = default_patch(encoder.model_path)
     if patch is None or encoder.patch:
         return encoder
     return Encoder(encoder.store, model=encoder.model_path, device=encoder.device,
