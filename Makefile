@@ -15,5 +15,5 @@ bench: bootstrap
 	.venv/bin/python benchmarks/quality.py
 	.venv/bin/python benchmarks/speed.py
 	.venv/bin/python benchmarks/agreement.py
-	.venv/bin/python benchmarks/themes.py  # tunes a model patch per fold: about 35 minutes on 2 cores
+	.venv/bin/python benchmarks/themes.py  # tunes a model patch per fold: about an hour on 2 cores
 	.venv/bin/python benchmarks/themes_speed.py
