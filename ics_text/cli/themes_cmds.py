@@ -200,7 +200,9 @@ def discover(db: DbOption = None, clusters: Annotated[Optional[int], typer.Optio
 
 @themes_app.command("calibrate")
 def calibrate(taxonomy: TaxonomyOption = None, labelled: Annotated[Optional[str], typer.Option(
-                  "--labelled", help="Folder of labelled passages (default: benchmarks/annotated/themes).")] = None,
+                  "--labelled", help="Folder of labelled passages (default: benchmarks/annotated/themes). "
+                                   "The corpus gold set alone: thresholds are fitted on passages like "
+                                   "those they will cut; `tune` also learns from themes_train.")] = None,
               model: ModelOption = None,
               dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, do not write.")] = False,
               fmt: FormatOption = "table") -> None:
